@@ -1,0 +1,275 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from indicators.models import DataElement
+
+from .sections import SECTIONS_BY_KEY
+
+
+class CountyManager(models.Manager):
+    def get_by_natural_key(self, province, name):
+        return self.get(province=province, name=name)
+
+
+class County(models.Model):
+    name = models.CharField("县（市、区）", max_length=50)
+    city = models.CharField("市（州）", max_length=50)
+    province = models.CharField("省（自治区、直辖市）", max_length=50)
+
+    objects = CountyManager()
+
+    class Meta:
+        ordering = ["province", "city", "name"]
+        verbose_name = "县（市、区）"
+        verbose_name_plural = "县（市、区）"
+        constraints = [
+            models.UniqueConstraint(fields=["province", "name"], name="county_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.province, self.name)
+
+
+class TownshipManager(models.Manager):
+    def get_by_natural_key(self, province, county, name):
+        return self.get(county__province=province, county__name=county, name=name)
+
+
+class Township(models.Model):
+    class Kind(models.TextChoices):
+        XIANG = "xiang", "乡"
+        ZHEN = "zhen", "镇"
+        JIEDAO = "jiedao", "街道"
+        MINZU_XIANG = "minzu_xiang", "民族乡"
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="townships", verbose_name="所属县"
+    )
+    name = models.CharField("名称", max_length=50)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    objects = TownshipManager()
+
+    class Meta:
+        ordering = ["county", "order", "name"]
+        verbose_name = "乡镇（街道）"
+        verbose_name_plural = "乡镇（街道）"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="township_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.county.natural_key(), self.name)
+
+    natural_key.dependencies = ["reports.county"]
+
+
+class PeriodManager(models.Manager):
+    def get_by_natural_key(self, year):
+        return self.get(year=year)
+
+
+class Period(models.Model):
+    """The reporting round for one year's work (报告年度), with the county's internal deadline."""
+
+    year = models.PositiveSmallIntegerField("报告年度", unique=True)
+    deadline = models.DateField("报送截止日期")
+    locked = models.BooleanField(
+        "已锁定", default=False, help_text="锁定后不能再修改或报送该年度的报告。"
+    )
+
+    objects = PeriodManager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "报告年度"
+        verbose_name_plural = "报告年度"
+
+    def __str__(self):
+        return f"{self.year}年度"
+
+    def natural_key(self):
+        return (self.year,)
+
+
+class Membership(models.Model):
+    """A user's one role and the place it applies to; object permissions are decided from this."""
+
+    class Role(models.TextChoices):
+        CLERK = "clerk", "乡镇填报员"
+        REVIEWER = "reviewer", "县级审核员"
+        ADMIN = "admin", "管理员"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name="用户",
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="乡镇（街道）",
+    )
+    county = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="县（市、区）",
+    )
+
+    class Meta:
+        verbose_name = "用户角色"
+        verbose_name_plural = "用户角色"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="clerk", township__isnull=False, county__isnull=True)
+                    | Q(role="reviewer", county__isnull=False, township__isnull=True)
+                    | Q(role="admin", county__isnull=True, township__isnull=True)
+                ),
+                name="membership_place_matches_role",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.township or self.county or '全部'}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已报送"
+
+
+# The one place that says which moves are allowed; the review workflow adds its states here.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    ReportStatus.DRAFT: frozenset({ReportStatus.SUBMITTED}),
+    ReportStatus.SUBMITTED: frozenset(),
+}
+EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT})
+
+
+class Report(models.Model):
+    """One township's annual report for one period: the five parts and the figures."""
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="reports", verbose_name="乡镇（街道）"
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="reports", verbose_name="报告年度"
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    measures_and_results = models.TextField(
+        SECTIONS_BY_KEY["measures_and_results"].heading, blank=True
+    )
+    shortcomings = models.TextField(SECTIONS_BY_KEY["shortcomings"].heading, blank=True)
+    leadership_duty = models.TextField(SECTIONS_BY_KEY["leadership_duty"].heading, blank=True)
+    next_year_plan = models.TextField(SECTIONS_BY_KEY["next_year_plan"].heading, blank=True)
+    other = models.TextField(SECTIONS_BY_KEY["other"].heading, blank=True)
+    # Optimistic lock: every write bumps it, and a save based on an older one is refused.
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("最后修改时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最后修改人",
+    )
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-period__year", "township__county", "township__order", "township__name"]
+        verbose_name = "年度报告"
+        verbose_name_plural = "年度报告"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "period"], name="report_one_per_township_period"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "status"])]
+
+    def __str__(self):
+        return f"{self.township}{self.period.year}年度法治政府建设情况报告"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES and not self.period.locked
+
+    @property
+    def is_late(self) -> bool:
+        if self.submitted_at is None:
+            return False
+        return timezone.localdate(self.submitted_at) > self.period.deadline
+
+
+class ReportValue(models.Model):
+    """One figure of one report; a missing row or a NULL value means unknown (未填报), not 0."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="values", verbose_name="报告"
+    )
+    element = models.ForeignKey(
+        DataElement, on_delete=models.PROTECT, related_name="values", verbose_name="数据项"
+    )
+    value = models.PositiveBigIntegerField("数值", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "报告数据"
+        verbose_name_plural = "报告数据"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "element"], name="value_one_per_element")
+        ]
+
+    def __str__(self):
+        return f"{self.element.name}: {'未填报' if self.value is None else self.value}"
+
+
+class ReportStatusChange(models.Model):
+    """Who moved a report from which status to which, when, and why."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="status_changes", verbose_name="报告"
+    )
+    from_status = models.CharField("原状态", max_length=20, choices=ReportStatus.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=ReportStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "状态变更记录"
+        verbose_name_plural = "状态变更记录"
+
+    def __str__(self):
+        return f"{self.report} {self.from_status}→{self.to_status}"

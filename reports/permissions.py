@@ -1,0 +1,53 @@
+"""Who may see and do what, decided per object from the user's Membership (never from the URL)."""
+
+from django.http import Http404
+
+from .models import Membership, Report, ReportStatus
+
+
+def membership_of(user) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def role_of(user) -> str | None:
+    membership = membership_of(user)
+    return membership.role if membership else None
+
+
+def visible_reports_filter(user) -> dict | None:
+    """Filter kwargs limiting reports to what the user may read; None means nothing at all."""
+    membership = membership_of(user)
+    if membership is None:
+        return None
+    if membership.role == Membership.Role.ADMIN:
+        return {}
+    if membership.role == Membership.Role.CLERK:
+        return {"township_id": membership.township_id}
+    if membership.role == Membership.Role.REVIEWER:
+        # A draft is the township's unfinished work: the county sees it only once sent.
+        return {"township__county_id": membership.county_id, "status__in": _sent_statuses()}
+    return None
+
+
+def _sent_statuses() -> list[str]:
+    return [status for status in ReportStatus.values if status != ReportStatus.DRAFT]
+
+
+def can_edit_report(user, report: Report) -> bool:
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.role == Membership.Role.CLERK
+        and membership.township_id == report.township_id
+    )
+
+
+def require_report_visible(user, report: Report) -> None:
+    criteria = visible_reports_filter(user)
+    if criteria is None or not Report.objects.filter(pk=report.pk, **criteria).exists():
+        raise Http404

@@ -1,0 +1,68 @@
+// Keeps a clerk's typing safe in the browser (localStorage) until the server has it, warns before
+// leaving with unsaved changes, and asks before submitting.
+(function () {
+  "use strict";
+  var form = document.getElementById("report-form");
+  if (!form) return;
+  var key = "report-backup-" + form.dataset.report;
+  var version = form.dataset.version;
+  var dirty = false;
+  var banner = document.getElementById("local-backup");
+  var dirtyNote = form.querySelector("[data-dirty-note]");
+
+  function fields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "csrfmiddlewaretoken" && el.name !== "version" && el.type !== "submit";
+    });
+  }
+  function snapshot() {
+    var values = {};
+    fields().forEach(function (el) { values[el.name] = el.value; });
+    return values;
+  }
+  function differsFromPage(values) {
+    return fields().some(function (el) { return el.name in values && values[el.name] !== el.value; });
+  }
+  function save() {
+    try {
+      localStorage.setItem(key, JSON.stringify({ version: version, at: new Date().toISOString(), values: snapshot() }));
+    } catch (e) { /* storage full or disabled: the server save still works */ }
+  }
+
+  var stored = null;
+  try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { stored = null; }
+  // A backup taken on this same version that differs from the page is unsaved work: offer it.
+  if (stored && stored.version === version && differsFromPage(stored.values)) {
+    banner.querySelector("[data-backup-time]").textContent = new Date(stored.at).toLocaleString("zh-CN");
+    banner.classList.remove("d-none");
+  } else {
+    localStorage.removeItem(key);
+  }
+  banner.querySelector("[data-backup-restore]").addEventListener("click", function () {
+    fields().forEach(function (el) { if (el.name in stored.values) el.value = stored.values[el.name]; });
+    banner.classList.add("d-none");
+    dirty = true;
+    dirtyNote.hidden = false;
+  });
+  banner.querySelector("[data-backup-discard]").addEventListener("click", function () {
+    localStorage.removeItem(key);
+    banner.classList.add("d-none");
+  });
+
+  form.addEventListener("input", function () {
+    dirty = true;
+    dirtyNote.hidden = false;
+    save();
+  });
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    dirty = false;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();
