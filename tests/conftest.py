@@ -1,0 +1,87 @@
+"""Shared personas: the clerk of 莲池镇, the clerk of 花台乡, the reviewer of 沈丘县, and an admin.
+
+They live in the real demo geography (fixtures/org_units.json) with the real data elements and
+validation rules, so tests see what users see.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+
+from indicators.models import DataElement
+from reports.demo import load_fixtures
+from reports.models import County, Membership, Period, Township
+from reports.sections import REQUIRED_SECTION_KEYS
+from reports.services import membership_assign
+from tests.factories import UserFactory
+
+FULL_PARTS = {
+    "measures_and_results": "全年调解矛盾纠纷400余件，开展普法活动30余场。",
+    "shortcomings": "执法力量薄弱。",
+    "leadership_duty": "党委书记带头学法。",
+    "next_year_plan": "加强法治队伍建设。",
+    "other": "",
+}
+assert set(REQUIRED_SECTION_KEYS) <= set(FULL_PARTS)
+
+
+@dataclass
+class Personas:
+    lianchi: Township
+    huatai: Township
+    shenqiu: County
+    period: Period
+    clerk_lianchi: User
+    clerk_huatai: User
+    reviewer_shenqiu: User
+    admin: User
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # Loaded once; each test's transaction is rolled back on top of it.
+    with django_db_blocker.unblock():
+        load_fixtures()
+
+
+@pytest.fixture
+def geography(db):
+    # Tests with transaction=True flush the tables, so later tests load them again.
+    if not DataElement.objects.exists():
+        load_fixtures()
+
+
+@pytest.fixture
+def personas(geography) -> Personas:
+    lianchi = Township.objects.get(name="莲池镇")
+    huatai = Township.objects.get(name="花台乡")
+    shenqiu = County.objects.get(name="沈丘县")
+    period = Period.objects.get(year=2023)
+
+    def person(username, role, **place):
+        user = UserFactory(username=username)
+        membership_assign(user=user, role=role, **place)
+        return user
+
+    return Personas(
+        lianchi=lianchi,
+        huatai=huatai,
+        shenqiu=shenqiu,
+        period=period,
+        clerk_lianchi=person("lianchi", Membership.Role.CLERK, township=lianchi),
+        clerk_huatai=person("huatai", Membership.Role.CLERK, township=huatai),
+        reviewer_shenqiu=person("shenqiu", Membership.Role.REVIEWER, county=shenqiu),
+        admin=person("admin", Membership.Role.ADMIN),
+    )
+
+
+@pytest.fixture
+def full_parts() -> dict[str, str]:
+    return dict(FULL_PARTS)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
