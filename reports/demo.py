@@ -180,7 +180,6 @@ def create_demo_users(spec: dict) -> list[tuple[str, str, str]]:
 @transaction.atomic
 def create_demo_reports(spec: list[dict], counties: list[County], seed: int = 2024) -> int:
     """The sample reports as drafts, and generated reports for the other townships; idempotent."""
-    rng = random.Random(seed)
     elements = list(DataElement.objects.filter(active=True))
     codes = [e.code for e in elements]
     periods = list(Period.objects.order_by("year"))
@@ -194,10 +193,14 @@ def create_demo_reports(spec: list[dict], counties: list[County], seed: int = 20
         m.township_id: m.user
         for m in Membership.objects.filter(role=Membership.Role.CLERK).select_related("user")
     }
-    for township in Township.objects.filter(county__in=counties).order_by("county", "order"):
+    for township in (
+        Township.objects.filter(county__in=counties).select_related("county").order_by("order")
+    ):
         for period in periods:
             if Report.objects.filter(township=township, period=period).exists():
                 continue
+            # Seeded per township and year, so a second run skips the same "not started" ones.
+            rng = random.Random(f"{seed}-{township.county.name}-{township.name}-{period.year}")
             sample = samples.get((township.pk, period.year))
             clerk = clerks.get(township.pk)
             if sample:

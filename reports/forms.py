@@ -107,3 +107,15 @@ class ReportForm(forms.Form):
             name = figure_field_name(element.code)
             if stored_figures.get(element.code) != typed[name]:
                 self.conflicts[name] = stored_figures.get(element.code)
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(field id, label, message) for the list at the top; a rule naming two figures once."""
+        seen = set()
+        summary = []
+        for field in self:
+            for message in field.errors:
+                if message not in seen:
+                    seen.add(message)
+                    summary.append((field.id_for_label, field.label, message))
+        summary.extend(("", "", message) for message in self.non_field_errors())
+        return summary

@@ -83,7 +83,6 @@ def report_detail(request, pk: int):
 def report_edit(request, pk: int):
     report = selectors.get_report_for_user(request.user, pk)
     if not (can_edit_report(request.user, report) and report.is_editable):
-        messages.info(request, f"该报告当前为“{report.get_status_display()}”状态，只能查看。")
         return redirect("report_detail", pk=report.pk)
     elements = selectors.active_data_elements()
 

@@ -1,0 +1,81 @@
+"""The clerk of 莲池镇 files the 2023 report in a real browser, as the foundation issue describes."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from reports.models import Report, ReportStatus
+from reports.selectors import report_figures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo_site(live_server):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    return live_server.url
+
+
+def log_in(page, base, username):
+    page.goto(base + "/")
+    expect(page.get_by_role("heading", name="用户登录")).to_be_visible()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+
+
+def test_clerk_edits_saves_breaks_a_rule_fixes_and_submits(demo_site, page, shot):
+    page.goto(demo_site + "/")
+    shot("01-login")
+    log_in(page, demo_site, "lianchi")
+    expect(page.get_by_role("heading", name="沈丘县莲池镇 · 法治政府建设年度报告")).to_be_visible()
+    shot("02-township-home")
+
+    row = page.get_by_role("row").filter(has_text="2023年度")
+    row.get_by_role("link", name="继续填写").click()
+    expect(page.get_by_role("heading", name="莲池镇2023年度法治政府建设情况报告")).to_be_visible()
+
+    other = page.get_by_label("五、其他需要报告的情况")
+    other.fill("本年度无其他需要报告的情况。")
+    page.get_by_label("调解成功件数（件）").fill("380")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_text("草稿已保存。")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("五、其他需要报告的情况")).to_have_value(
+        "本年度无其他需要报告的情况。"
+    )
+    expect(page.get_by_label("调解成功件数（件）")).to_have_value("380")
+    shot("03-saved-and-reloaded")
+
+    # Resolved disputes above mediated ones: refused, with the message at the field.
+    page.get_by_label("调解成功件数（件）").fill("450")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="保存并提交").click()
+    message = "调解成功件数（450）不能多于排查调处矛盾纠纷件数（400）"
+    field = page.locator("#id_fig_disputes_resolved")
+    expect(field).to_have_class(re.compile(r"\bis-invalid\b"))
+    # The message stands under the figure itself, not only in the summary at the top.
+    expect(field.locator("xpath=..").get_by_text(message)).to_be_visible()
+    expect(page.locator("#error-summary").get_by_text(message)).to_be_visible()
+    page.locator("#id_fig_disputes_resolved").scroll_into_view_if_needed()
+    shot("04-rule-broken", full_page=False)
+    report = Report.objects.get(township__name="莲池镇", period__year=2023)
+    assert report.status == ReportStatus.DRAFT
+
+    page.get_by_label("调解成功件数（件）").fill("380")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="保存并提交").click()
+    expect(page.get_by_text("报告已提交至县级审核。")).to_be_visible()
+    expect(page.get_by_text("只能查看，不能修改")).to_be_visible()
+    shot("05-submitted-read-only")
+
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert report.other == "本年度无其他需要报告的情况。"
+    assert report_figures(report)["disputes_resolved"] == 380
+    # No way back into the form.
+    page.goto(f"{demo_site}/reports/{report.pk}/edit/")
+    expect(page.get_by_text("只能查看，不能修改")).to_be_visible()
+    assert page.locator("textarea").count() == 0
