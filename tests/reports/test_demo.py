@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -8,7 +10,7 @@ from reports.services import SubmissionRefused, report_submit
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
 
 
 def sample(name, year):
@@ -64,7 +66,7 @@ def test_generated_submitted_reports_pass_submission_checks(demo):
 
 def test_load_demo_twice_changes_nothing(demo):
     counts = (Report.objects.count(), Township.objects.count(), Membership.objects.count())
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     assert (Report.objects.count(), Township.objects.count(), Membership.objects.count()) == counts
 
 
@@ -75,7 +77,7 @@ def test_generate_synthetic_creates_counties_townships_and_reports(geography):
         counties=3,
         townships=5,
         years=[2023, 2024],
-        stdout=open("/dev/null", "w"),
+        stdout=io.StringIO(),
     )
     synthetic = Report.objects.filter(township__county__province="合成省")
     assert synthetic.count() == 3 * 5 * 2
@@ -85,6 +87,6 @@ def test_generate_synthetic_creates_counties_townships_and_reports(geography):
         counties=3,
         townships=5,
         years=[2023, 2024],
-        stdout=open("/dev/null", "w"),
+        stdout=io.StringIO(),
     )
     assert synthetic.count() == 30
