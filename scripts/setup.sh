@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# fonts-noto-cjk: Chinese faces for pages and PDFs; libharfbuzz-subset0: WeasyPrint font subsetting;
+# poppler-utils: pdftotext/pdftoppm for PDF tests; chromium: browser tests and screenshots.
 APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium)
+command -v npm >/dev/null || APT_PACKAGES+=(npm)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
