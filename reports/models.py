@@ -145,6 +145,10 @@ class Membership(models.Model):
                     | Q(role="admin", county__isnull=True, township__isnull=True)
                 ),
                 name="membership_place_matches_role",
+                violation_error_message=(
+                    "乡镇填报员须选择所属乡镇（不选县），县级审核员须选择所属县（不选乡镇），"
+                    "管理员两者都不选。"
+                ),
             )
         ]
 

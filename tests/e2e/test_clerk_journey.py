@@ -80,3 +80,25 @@ def test_clerk_edits_saves_breaks_a_rule_fixes_and_submits(demo_site, page, shot
     page.goto(f"{demo_site}/reports/{report.pk}/edit/")
     expect(page.get_by_text("只能查看，不能修改")).to_be_visible()
     assert page.locator("textarea").count() == 0
+
+
+def test_typed_text_survives_leaving_the_page_without_saving(demo_site, page, shot):
+    log_in(page, demo_site, "huatai")
+    page.get_by_role("row").filter(has_text="2023年度").get_by_role("link", name="继续填写").click()
+    edit_url = page.url
+    duty = page.get_by_label("三、党政主要负责人履行推进法治建设第一责任人职责情况")
+    duty.fill("党委书记主持中心组学法4次，乡长出庭应诉1次。")
+    # Leaving asks first (the browser's own dialog); the clerk leaves anyway.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(edit_url)
+    banner = page.locator("#local-backup")
+    expect(banner).to_be_visible()
+    expect(duty).to_have_value("")
+    shot("06-local-backup-offered", full_page=False)
+    banner.get_by_role("button", name="恢复这些内容").click()
+    expect(duty).to_have_value("党委书记主持中心组学法4次，乡长出庭应诉1次。")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_text("草稿已保存。")).to_be_visible()
+    expect(page.locator("#local-backup")).to_be_hidden()
+    report = Report.objects.get(township__name="花台乡", period__year=2023)
+    assert report.leadership_duty == "党委书记主持中心组学法4次，乡长出庭应诉1次。"

@@ -385,3 +385,22 @@ def test_admin_overview_counts_per_county(client, personas, draft):
     row = next(r for r in response.context["overview"] if r["county"] == personas.shenqiu)
     assert row["draft"] == 1
     assert row["not_started"] == row["townships"] - 1
+
+
+def test_not_found_page_is_chinese(client, personas, settings):
+    settings.DEBUG = False
+    client.force_login(personas.clerk_lianchi)
+    response = client.get("/reports/999999/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_membership_must_match_role_with_chinese_message(personas):
+    from django.core.exceptions import ValidationError
+
+    membership = Membership(
+        user=UserFactory(username="x"), role=Membership.Role.CLERK, county=personas.shenqiu
+    )
+    with pytest.raises(ValidationError) as error:
+        membership.full_clean()
+    assert "乡镇填报员须选择所属乡镇" in str(error.value)
