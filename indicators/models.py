@@ -42,6 +42,13 @@ class DataElement(models.Model):
 class ValidationRule(models.Model):
     """A consistency rule between figures, checked on submission (e.g. resolved ≤ mediated)."""
 
+    indicator_set = models.ForeignKey(
+        "IndicatorSet",
+        on_delete=models.CASCADE,
+        related_name="validation_rules",
+        verbose_name="指标体系",
+    )
+
     class Operator(models.TextChoices):
         LE = "<=", "不大于 ≤"
         LT = "<", "小于 <"
@@ -102,3 +109,162 @@ class ValidationRule(models.Model):
 
 def _fmt(number) -> str:
     return str(int(number)) if float(number).is_integer() else f"{number:.2f}"
+
+
+# Values computed from the report itself, usable in formulas like any data-element code.
+DERIVED_NAMES = {
+    "parts_present": "必填部分已填写数（0–4）",
+    "submitted_on_time": "按期报送（是为 1，否为 0）",
+}
+
+
+def formula_names() -> dict[str, str]:
+    """Every name a formula may use, with its meaning, for validation and the admin's help."""
+    names = {e.code: f"{e.name}（{e.unit}）" for e in DataElement.objects.filter(active=True)}
+    names.update(DERIVED_NAMES)
+    return names
+
+
+class IndicatorSet(models.Model):
+    """The county's indicator system (指标体系) for one reporting year."""
+
+    period = models.ForeignKey(
+        "reports.Period",
+        on_delete=models.PROTECT,
+        related_name="indicator_sets",
+        verbose_name="报告年度",
+    )
+    name = models.CharField("名称", max_length=100)
+    active = models.BooleanField("启用", default=True, help_text="每个年度只能启用一套指标体系。")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-period__year", "name"]
+        verbose_name = "指标体系"
+        verbose_name_plural = "指标体系"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(active=True),
+                name="one_active_indicator_set_per_period",
+                violation_error_message="该年度已有启用的指标体系，请先停用原有的一套。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.name}"
+
+
+class Indicator(models.Model):
+    class Rule(models.TextChoices):
+        LINEAR = "linear", "线性计分（达到目标值得满分）"
+        THRESHOLD = "threshold", "达标计分（不低于目标值得满分，否则 0 分）"
+        BANDS = "bands", "分档计分"
+        BOOLEAN = "boolean", "是否计分（是得满分，否得 0 分）"
+
+    class WhenMissing(models.TextChoices):
+        NOT_APPLICABLE = "not_applicable", "不适用（分值不计入满分，总分折算为百分制）"
+        ZERO = "zero", "计 0 分"
+
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="indicators", verbose_name="指标体系"
+    )
+    code = models.CharField("代码", max_length=64, validators=[code_validator])
+    name = models.CharField("名称", max_length=100)
+    area = models.CharField("类别", max_length=50, blank=True)
+    formula = models.CharField(
+        "计算公式",
+        max_length=300,
+        help_text="用数据项代码和 + - * / ( ) 写成，例如 disputes_resolved / disputes_mediated * 100。",
+    )
+    rule = models.CharField("计分规则", max_length=20, choices=Rule.choices)
+    target = models.DecimalField(
+        "目标值",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="线性计分和达标计分必填。",
+    )
+    bands = models.TextField(
+        "分档",
+        blank=True,
+        help_text="分档计分时每行一档：下限~上限=得分，含下限不含上限，上限留空表示以上。"
+        "例如：0~60=0、60~90=6、90~=10。",
+    )
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    when_missing = models.CharField(
+        "无法计算时",
+        max_length=20,
+        choices=WhenMissing.choices,
+        default=WhenMissing.ZERO,
+        help_text="数据未填报或分母为 0 时的处理。",
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "指标"
+        verbose_name_plural = "指标"
+        constraints = [
+            models.UniqueConstraint(fields=["indicator_set", "code"], name="indicator_unique_code")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from .scoring import BandError, parse_bands
+
+        errors = {}
+        try:
+            expression_check(self.formula or "", formula_names())
+        except ExpressionError as exc:
+            errors["formula"] = str(exc)
+        if self.rule in (self.Rule.LINEAR, self.Rule.THRESHOLD):
+            if self.target is None:
+                errors["target"] = "线性计分和达标计分需要填写目标值。"
+            elif self.rule == self.Rule.LINEAR and self.target <= 0:
+                errors["target"] = "线性计分的目标值必须大于 0。"
+        if self.rule == self.Rule.BANDS:
+            try:
+                bands = parse_bands(self.bands)
+                if self.points is not None and any(b.points > self.points for b in bands):
+                    errors["bands"] = "分档得分不能高于指标分值。"
+            except BandError as exc:
+                errors["bands"] = str(exc)
+        if self.points is not None and self.points <= 0:
+            errors["points"] = "分值必须大于 0。"
+        if errors:
+            raise ValidationError(errors)
+
+    def rule_in_words(self) -> str:
+        from .scoring import rule_in_words
+
+        return rule_in_words(self)
+
+
+class ReportScore(models.Model):
+    """A report's score against its period's active indicator set, with the full explanation."""
+
+    report = models.OneToOneField(
+        "reports.Report", on_delete=models.CASCADE, related_name="score", verbose_name="报告"
+    )
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="scores", verbose_name="指标体系"
+    )
+    earned = models.DecimalField("得分", max_digits=8, decimal_places=2)
+    maximum = models.DecimalField("适用满分", max_digits=8, decimal_places=2)
+    total = models.DecimalField("百分制总分", max_digits=5, decimal_places=2)
+    # [{code, name, value, target, rule, points, max_points, status}] in indicator order; numbers
+    # as strings so Decimal survives JSON.
+    breakdown = models.JSONField("明细", default=list)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "报告得分"
+        verbose_name_plural = "报告得分"
+        indexes = [models.Index(fields=["indicator_set", "total"])]
+
+    def __str__(self):
+        return f"{self.report_id}: {self.total}"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import DataElement
+from indicators.services import indicator_set_create_default
 
 from .models import (
     County,
@@ -31,7 +32,7 @@ from .sections import SECTION_KEYS
 from .services import membership_assign, roles_ensure_groups
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-FIXTURE_FILES = ["org_units.json", "periods.json", "data_elements.json", "validation_rules.json"]
+FIXTURE_FILES = ["org_units.json", "periods.json", "data_elements.json"]
 
 PART_TEMPLATES = {
     "measures_and_results": (
@@ -70,8 +71,12 @@ def load_fixtures(stdout=None) -> None:
 
     for name in FIXTURE_FILES:
         call_command("loaddata", str(FIXTURES / name), verbosity=0)
+    for period in Period.objects.all():
+        indicator_set_create_default(period=period)
     if stdout:
-        stdout.write("已载入基础数据：县、乡镇（街道）、报告年度、数据项、校验规则。")
+        stdout.write(
+            "已载入基础数据：县、乡镇（街道）、报告年度、数据项、各年度默认指标体系和校验规则。"
+        )
 
 
 def generated_figures(rng: random.Random, codes: list[str]) -> dict[str, int | None]:

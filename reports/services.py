@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from indicators.models import DataElement
+from indicators.services import report_score_compute
 
 from .checks import submission_errors
 from .models import (
@@ -131,6 +132,7 @@ def report_save_draft(
     locked.updated_by = actor
     locked._history_user = actor
     locked.save(update_fields=changed)
+    report_score_compute(report=locked)
     return locked
 
 
@@ -166,7 +168,7 @@ def report_submit(*, report: Report, actor) -> Report:
     _require_clerk_can_write(report=locked, actor=actor)
     figures = report_figures(locked)
     parts = {key: getattr(locked, key) for key in SECTION_KEYS}
-    errors = submission_errors(parts=parts, figures=figures)
+    errors = submission_errors(period=locked.period, parts=parts, figures=figures)
     if errors:
         raise SubmissionRefused(errors)
     _change_status(report=locked, to_status=ReportStatus.SUBMITTED, actor=actor)
@@ -175,6 +177,7 @@ def report_submit(*, report: Report, actor) -> Report:
     locked.updated_by = actor
     locked._history_user = actor
     locked.save(update_fields=["status", "submitted_at", "version", "updated_by", "updated_at"])
+    report_score_compute(report=locked)
     return locked
 
 

@@ -61,7 +61,10 @@ def test_generated_submitted_reports_pass_submission_checks(demo):
 
     for report in Report.objects.filter(status=ReportStatus.SUBMITTED)[:50]:
         parts = {key: getattr(report, key) for key in SECTION_KEYS}
-        assert submission_errors(parts=parts, figures=report_figures(report)) == {}
+        assert (
+            submission_errors(period=report.period, parts=parts, figures=report_figures(report))
+            == {}
+        )
 
 
 def test_load_demo_twice_changes_nothing(demo):

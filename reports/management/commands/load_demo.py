@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from indicators.services import scores_recompute
 from reports.demo import create_demo_reports, create_demo_users, load_demo_spec, load_fixtures
 from reports.models import County
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
             County.objects.get_by_natural_key(*r["county"]) for r in spec["users"]["reviewers"]
         ]
         created = create_demo_reports(spec["reports"], counties)
-        self.stdout.write(f"已生成演示报告 {created} 份。")
+        scored = scores_recompute()
+        self.stdout.write(f"已生成演示报告 {created} 份，已计算 {scored} 份报告的得分。")
         self.stdout.write("")
         self.stdout.write("演示账号（密码均为 {}）：".format(spec["users"]["password"]))
         for username, role, place in logins:

@@ -1,0 +1,167 @@
+"""Writes for indicator sets and scores. Scoring reads in bulk: no query per report."""
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from .models import Indicator, IndicatorSet, ReportScore, ValidationRule
+from .scoring import CompiledIndicator, score_values
+
+DEFAULT_SET_FILE = Path(settings.BASE_DIR) / "fixtures" / "default_indicator_set.json"
+BATCH = 2000
+
+
+@transaction.atomic
+def indicator_set_create_default(*, period) -> IndicatorSet:
+    """The period's active set, created from DOMAIN.md's default when the period has none."""
+    existing = IndicatorSet.objects.filter(period=period, active=True).first()
+    if existing:
+        return existing
+    spec = json.loads(DEFAULT_SET_FILE.read_text(encoding="utf-8"))
+    indicator_set = IndicatorSet.objects.create(period=period, name=spec["name"], active=True)
+    Indicator.objects.bulk_create(
+        Indicator(
+            indicator_set=indicator_set,
+            order=(index + 1) * 10,
+            code=item["code"],
+            name=item["name"],
+            area=item["area"],
+            formula=item["formula"],
+            rule=item["rule"],
+            target=None if item["target"] is None else Decimal(item["target"]),
+            points=Decimal(item["points"]),
+            when_missing=item["when_missing"],
+        )
+        for index, item in enumerate(spec["indicators"])
+    )
+    ValidationRule.objects.bulk_create(
+        ValidationRule(indicator_set=indicator_set, order=(index + 1) * 10, **rule)
+        for index, rule in enumerate(spec["validation_rules"])
+    )
+    return indicator_set
+
+
+def active_indicator_set(period) -> IndicatorSet | None:
+    return IndicatorSet.objects.filter(period=period, active=True).first()
+
+
+def compiled_indicators(indicator_set: IndicatorSet) -> list[CompiledIndicator]:
+    return [
+        CompiledIndicator.from_model(i) for i in indicator_set.indicators.order_by("order", "id")
+    ]
+
+
+def _parts_present_expression():
+    from reports.sections import REQUIRED_SECTION_KEYS
+
+    # Saved text is stripped (reports.text.normalise_text), so non-empty means written.
+    return sum(
+        (
+            Case(
+                When(~Q(**{key: ""}), then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+            for key in REQUIRED_SECTION_KEYS
+        ),
+        Value(0),
+    )
+
+
+def _score_batch(
+    *, period, indicator_set, compiled, report_ids: list[int], now
+) -> list[ReportScore]:
+    from reports.models import Report, ReportValue
+
+    rows = (
+        Report.objects.filter(pk__in=report_ids)
+        .annotate(parts_present=_parts_present_expression())
+        .values_list("pk", "parts_present", "submitted_at")
+    )
+    values: dict[int, dict] = defaultdict(dict)
+    for report_id, code, value in ReportValue.objects.filter(report_id__in=report_ids).values_list(
+        "report_id", "element__code", "value"
+    ):
+        values[report_id][code] = value
+    scores = []
+    for report_id, parts_present, submitted_at in rows:
+        figures = values[report_id]
+        figures["parts_present"] = parts_present
+        figures["submitted_on_time"] = (
+            None
+            if submitted_at is None
+            else int(timezone.localdate(submitted_at) <= period.deadline)
+        )
+        result = score_values(compiled, figures)
+        scores.append(
+            ReportScore(
+                report_id=report_id,
+                indicator_set=indicator_set,
+                earned=result.earned,
+                maximum=result.maximum,
+                total=result.total,
+                breakdown=result.breakdown,
+                computed_at=now,
+            )
+        )
+    return scores
+
+
+def _upsert(scores: list[ReportScore]) -> None:
+    ReportScore.objects.bulk_create(
+        scores,
+        update_conflicts=True,
+        unique_fields=["report"],
+        update_fields=["indicator_set", "earned", "maximum", "total", "breakdown", "computed_at"],
+    )
+
+
+def scores_compute_for(*, period, report_ids: Iterable[int]) -> int:
+    """Scores (or re-scores) these reports of one period against its active set, in batches."""
+    ids = list(report_ids)
+    indicator_set = active_indicator_set(period)
+    if indicator_set is None:
+        ReportScore.objects.filter(report_id__in=ids).delete()
+        return 0
+    compiled = compiled_indicators(indicator_set)
+    now = timezone.now()
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            _upsert(
+                _score_batch(
+                    period=period,
+                    indicator_set=indicator_set,
+                    compiled=compiled,
+                    report_ids=ids[start : start + BATCH],
+                    now=now,
+                )
+            )
+    return len(ids)
+
+
+def report_score_compute(*, report) -> None:
+    """One report's score, called inside the save/submit transaction so both land together."""
+    scores_compute_for(period=report.period, report_ids=[report.pk])
+
+
+def scores_recompute(*, period=None) -> int:
+    """Every report of one period, or of all periods."""
+    from reports.models import Period, Report
+
+    periods = [period] if period is not None else list(Period.objects.all())
+    total = 0
+    for each in periods:
+        ids = Report.objects.filter(period=each).order_by("pk").values_list("pk", flat=True)
+        total += scores_compute_for(period=each, report_ids=ids)
+    return total
+
+
+def indicator_set_changed(*, indicator_set: IndicatorSet) -> None:
+    """After an admin edits a set: re-score its period once the edit has committed."""
+    period = indicator_set.period
+    transaction.on_commit(lambda: scores_recompute(period=period))
