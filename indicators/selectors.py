@@ -65,7 +65,7 @@ def county_ranking(
     reports = {
         report.township_id: report
         for report in Report.objects.filter(township__county=county, period=period)
-        .select_related("score")
+        .select_related("score", "period")
         .defer(*SECTION_KEYS)
     }
     rows = []

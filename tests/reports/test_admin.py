@@ -11,7 +11,8 @@ MODELS = [
     "reports_reportstatuschange",
     "reports_membership",
     "indicators_dataelement",
-    "indicators_validationrule",
+    "indicators_indicatorset",
+    "indicators_reportscore",
     "auth_user",
 ]
 
