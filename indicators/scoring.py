@@ -79,28 +79,24 @@ def parse_bands(text: str) -> list[Band]:
 @dataclass
 class CompiledIndicator:
     code: str
-    name: str
     rule: str
     target: Decimal | None
     bands: list[Band]
     points: Decimal
     not_applicable_when_missing: bool
     expression: CompiledExpression
-    words: str
 
     @classmethod
     def from_model(cls, indicator) -> "CompiledIndicator":
         bands = parse_bands(indicator.bands) if indicator.rule == "bands" else []
         return cls(
             code=indicator.code,
-            name=indicator.name,
             rule=indicator.rule,
             target=indicator.target,
             bands=bands,
             points=indicator.points,
             not_applicable_when_missing=indicator.when_missing == "not_applicable",
             expression=CompiledExpression(indicator.formula),
-            words=rule_in_words(indicator),
         )
 
 
@@ -118,33 +114,62 @@ def rule_points(ind: CompiledIndicator, value: Decimal) -> Decimal:
     raise ValueError(f"unknown rule {ind.rule!r}")
 
 
+REASONS = {"unknown": "数据未填报", "zero_division": "分母为 0"}
+
+
 def score_indicator(ind: CompiledIndicator, values: Mapping[str, int | None]) -> dict:
+    """What this report got: only per-report facts, so 40,000 stored rows stay small; the
+    indicator's name and rule are joined back from the set when shown (explain())."""
     value = None
+    reason = ""
     try:
         value = ind.expression.evaluate(values)
     except UnknownFigure:
-        reason = "数据未填报"
+        reason = "unknown"
     except ZeroDivisionError:
-        reason = "分母为 0"
+        reason = "zero_division"
     if value is None:
         applicable = not ind.not_applicable_when_missing
         status = Status.ZERO if applicable else Status.NOT_APPLICABLE
         points, maximum = Decimal(0), (ind.points if applicable else Decimal(0))
-        note = f"{reason}，{'计 0 分' if applicable else '不适用，分值不计入满分'}"
     else:
-        status, points, maximum, note = Status.SCORED, rule_points(ind, value), ind.points, ""
+        status, points, maximum = Status.SCORED, rule_points(ind, value), ind.points
     return {
         "code": ind.code,
-        "name": ind.name,
         "value": None if value is None else str(q(value)),
-        "target": None if ind.target is None else str(ind.target),
-        "rule": ind.words,
         "points": str(q(points)),
         "max_points": str(q(maximum)),
-        "full_points": str(q(ind.points)),
         "status": status,
-        "note": note,
+        "reason": reason,
     }
+
+
+def note(item: dict) -> str:
+    if item["status"] == Status.SCORED:
+        return ""
+    reason = REASONS.get(item["reason"], "无法计算")
+    if item["status"] == Status.NOT_APPLICABLE:
+        return f"{reason}，不适用，分值不计入满分"
+    return f"{reason}，计 0 分"
+
+
+def explain(breakdown: list[dict], indicators) -> list[dict]:
+    """Stored items with each indicator's name, target, rule in words and full points."""
+    by_code = {indicator.code: indicator for indicator in indicators}
+    explained = []
+    for item in breakdown:
+        indicator = by_code.get(item["code"])
+        explained.append(
+            {
+                **item,
+                "name": indicator.name if indicator else item["code"],
+                "target": indicator.target if indicator else None,
+                "rule": rule_in_words(indicator) if indicator else "",
+                "full_points": indicator.points if indicator else item["max_points"],
+                "note": note(item),
+            }
+        )
+    return explained
 
 
 @dataclass

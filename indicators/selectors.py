@@ -7,6 +7,7 @@ from reports.models import County, Period, Report, ReportStatus, Township
 from reports.sections import SECTION_KEYS
 
 from .models import Indicator, IndicatorSet, ReportScore
+from .scoring import explain
 
 
 @dataclass
@@ -72,7 +73,9 @@ def county_ranking(
     for township in county.townships.order_by("order", "name"):
         report = reports.get(township.pk)
         score = _score_of(report)
-        items = {item["code"]: item for item in score.breakdown} if score else {}
+        items = (
+            {item["code"]: item for item in explain(score.breakdown, indicators)} if score else {}
+        )
         rows.append(RankRow(township=township, report=report, score=score, items=items))
     assign_ranks(rows)
     rows.sort(key=_sort_key(sort, descending))
@@ -108,5 +111,9 @@ def township_history(township: Township) -> list[tuple[Period, Report | None, Re
     ]
 
 
-def report_score(report: Report) -> ReportScore | None:
-    return ReportScore.objects.filter(report=report).select_related("indicator_set").first()
+def report_score(report: Report) -> tuple[ReportScore | None, list[dict]]:
+    """The report's score and its breakdown explained with the set's names and rules."""
+    score = ReportScore.objects.filter(report=report).select_related("indicator_set").first()
+    if score is None:
+        return None, []
+    return score, explain(score.breakdown, score.indicator_set.indicators.all())

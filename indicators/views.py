@@ -52,10 +52,9 @@ def ranking(request):
 @login_required
 def report_score(request, pk: int):
     report = get_report_for_user(request.user, pk)
+    score, items = selectors.report_score(report)
     return render(
-        request,
-        "indicators/report_score.html",
-        {"report": report, "score": selectors.report_score(report)},
+        request, "indicators/report_score.html", {"report": report, "score": score, "items": items}
     )
 
 

@@ -10,6 +10,7 @@ from indicators.scoring import (
     CompiledIndicator,
     Status,
     fmt,
+    note,
     parse_bands,
     rule_in_words,
     score_values,
@@ -89,7 +90,7 @@ def test_division_by_zero_not_applicable_leaves_the_maximum_and_rescales():
     result = score_values([rate, other], {"a": 0, "b": 0, "c": 5})
     item = result.breakdown[0]
     assert item["status"] == Status.NOT_APPLICABLE
-    assert "分母为 0" in item["note"]
+    assert note(item) == "分母为 0，不适用，分值不计入满分"
     assert (result.earned, result.maximum) == (Decimal("45.00"), Decimal("90.00"))
     assert result.total == Decimal("50.00")
 
@@ -99,7 +100,7 @@ def test_unknown_figure_with_zero_policy_scores_zero_and_keeps_maximum():
     other = indicator(code="other", formula="c", target="10", points="90")
     result = score_values([study, other], {"c": 10})
     assert result.breakdown[0]["status"] == Status.ZERO
-    assert "未填报" in result.breakdown[0]["note"]
+    assert note(result.breakdown[0]) == "数据未填报，计 0 分"
     assert (result.earned, result.maximum, result.total) == (
         Decimal("90.00"),
         Decimal("100.00"),

@@ -1,3 +1,4 @@
+import datetime
 import random
 import time
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         periods = []
         for year in years:
             period, _ = Period.objects.get_or_create(
-                year=year, defaults={"deadline": f"{year + 1}-02-28"}
+                year=year, defaults={"deadline": datetime.date(year + 1, 2, 28)}
             )
             periods.append(period)
         elements = list(DataElement.objects.filter(active=True))
