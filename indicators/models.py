@@ -256,8 +256,8 @@ class ReportScore(models.Model):
     earned = models.DecimalField("得分", max_digits=8, decimal_places=2)
     maximum = models.DecimalField("适用满分", max_digits=8, decimal_places=2)
     total = models.DecimalField("百分制总分", max_digits=5, decimal_places=2)
-    # [{code, value, points, max_points, status, reason}] in indicator order; numbers as strings
-    # so Decimal survives JSON. Names and rules are the set's (scoring.explain()).
+    # [{code, value, target, rule, points, max_points, status, reason}] in indicator order;
+    # numbers as strings so Decimal survives JSON. Names and rule wording: scoring.explain().
     breakdown = models.JSONField("明细", default=list)
     computed_at = models.DateTimeField("计算时间")
 

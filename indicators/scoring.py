@@ -118,8 +118,8 @@ REASONS = {"unknown": "数据未填报", "zero_division": "分母为 0"}
 
 
 def score_indicator(ind: CompiledIndicator, values: Mapping[str, int | None]) -> dict:
-    """What this report got: only per-report facts, so 40,000 stored rows stay small; the
-    indicator's name and rule are joined back from the set when shown (explain())."""
+    """What this report got, with the target and rule it was scored by. Names and the rule in
+    words are joined back from the set when shown (explain()), so 40,000 stored rows stay small."""
     value = None
     reason = ""
     try:
@@ -137,6 +137,8 @@ def score_indicator(ind: CompiledIndicator, values: Mapping[str, int | None]) ->
     return {
         "code": ind.code,
         "value": None if value is None else str(q(value)),
+        "target": None if ind.target is None else str(ind.target),
+        "rule": ind.rule,
         "points": str(q(points)),
         "max_points": str(q(maximum)),
         "status": status,
@@ -163,8 +165,7 @@ def explain(breakdown: list[dict], indicators) -> list[dict]:
             {
                 **item,
                 "name": indicator.name if indicator else item["code"],
-                "target": indicator.target if indicator else None,
-                "rule": rule_in_words(indicator) if indicator else "",
+                "rule_words": rule_in_words(indicator) if indicator else "",
                 "full_points": indicator.points if indicator else item["max_points"],
                 "note": note(item),
             }

@@ -165,3 +165,7 @@ def indicator_set_changed(*, indicator_set: IndicatorSet) -> None:
     """After an admin edits a set: re-score its period once the edit has committed."""
     period = indicator_set.period
     transaction.on_commit(lambda: scores_recompute(period=period))
+
+
+def period_deadline_changed(*, period) -> None:
+    transaction.on_commit(lambda: scores_recompute(period=period))

@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.services import period_deadline_changed
+
 from .models import (
     County,
     Membership,
@@ -46,6 +48,12 @@ class TownshipAdmin(admin.ModelAdmin):
 class PeriodAdmin(admin.ModelAdmin):
     list_display = ("year", "deadline", "locked")
     list_editable = ("locked",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "deadline" in form.changed_data:
+            # 按时报送 depends on the deadline.
+            period_deadline_changed(period=obj)
 
 
 class ReportValueInline(admin.TabularInline):
