@@ -3,11 +3,12 @@
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
@@ -130,18 +131,42 @@ def scores_compute_for(*, period, report_ids: Iterable[int]) -> int:
         return 0
     compiled = compiled_indicators(indicator_set)
     now = timezone.now()
-    for start in range(0, len(ids), BATCH):
-        with transaction.atomic():
-            _upsert(
-                _score_batch(
-                    period=period,
-                    indicator_set=indicator_set,
-                    compiled=compiled,
-                    report_ids=ids[start : start + BATCH],
-                    now=now,
-                )
-            )
+    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+
+    def score(batch):
+        return _score_batch(
+            period=period, indicator_set=indicator_set, compiled=compiled, report_ids=batch, now=now
+        )
+
+    if len(batches) <= 1 or connection.in_atomic_block:
+        # One batch, or inside the caller's transaction: write here, so it commits with the caller.
+        for batch in batches:
+            with transaction.atomic():
+                _upsert(score(batch))
+        return len(ids)
+
+    # Bulk: PostgreSQL writes batch N on a second connection (psycopg2 releases the GIL) while
+    # this thread reads and scores batch N+1, so both cores work.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = None
+        for batch in batches:
+            scores = score(batch)
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(_write_batch, scores)
+        pending.result()
+        writer.submit(_close_thread_connection).result()
     return len(ids)
+
+
+def _close_thread_connection() -> None:
+    # Resolved inside the writer thread: Django connections belong to the thread that opened them.
+    connection.close()
+
+
+def _write_batch(scores: list[ReportScore]) -> None:
+    with transaction.atomic():
+        _upsert(scores)
 
 
 def report_score_compute(*, report) -> None:
