@@ -24,6 +24,7 @@ from .models import (
     Period,
     Report,
     ReportStatus,
+    ReportSnapshot,
     ReportStatusChange,
     ReportValue,
     Township,
@@ -254,6 +255,14 @@ def _create_report(*, township, period, parts, figures, status, clerk, submitted
         for code, value in figures.items()
         if code in by_code and value is not None
     )
+    if status == ReportStatus.SUBMITTED:
+        ReportSnapshot.objects.create(
+            report=report,
+            round=1,
+            parts={key: parts.get(key, "") for key in SECTION_KEYS},
+            figures={code: value for code, value in figures.items() if value is not None},
+            submitted_at=submitted_at,
+        )
     if status == ReportStatus.SUBMITTED and clerk:
         change = ReportStatusChange.objects.create(
             report=report,

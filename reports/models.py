@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -159,14 +161,65 @@ class Membership(models.Model):
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已报送"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已通过"
+    PUBLISHED = "published", "已公开"
 
 
-# The one place that says which moves are allowed; the review workflow adds its states here.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    ReportStatus.DRAFT: frozenset({ReportStatus.SUBMITTED}),
-    ReportStatus.SUBMITTED: frozenset(),
+class Action(models.TextChoices):
+    SUBMIT = "submit", "报送"
+    WITHDRAW = "withdraw", "撤回"
+    RETURN = "return", "退回"
+    APPROVE = "approve", "审核通过"
+    PUBLISH = "publish", "公开"
+    REOPEN = "reopen", "重新打开"
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]  # Membership.Role values allowed to make the move (place checked apart)
+    needs_reason: bool = False
+
+
+_CLERK, _REVIEWER, _ADMIN = "clerk", "reviewer", "admin"
+
+# The one place that says which moves exist, from where, to where, and who makes them.
+WORKFLOW: dict[str, Move] = {
+    Action.SUBMIT: Move(
+        frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED}),
+        ReportStatus.SUBMITTED,
+        frozenset({_CLERK}),
+    ),
+    # Only while no reviewer has acted on this round (checked by the service).
+    Action.WITHDRAW: Move(
+        frozenset({ReportStatus.SUBMITTED}), ReportStatus.DRAFT, frozenset({_CLERK})
+    ),
+    Action.RETURN: Move(
+        frozenset({ReportStatus.SUBMITTED}),
+        ReportStatus.RETURNED,
+        frozenset({_REVIEWER, _ADMIN}),
+        needs_reason=True,
+    ),
+    Action.APPROVE: Move(
+        frozenset({ReportStatus.SUBMITTED}), ReportStatus.APPROVED, frozenset({_REVIEWER, _ADMIN})
+    ),
+    Action.PUBLISH: Move(
+        frozenset({ReportStatus.APPROVED}), ReportStatus.PUBLISHED, frozenset({_REVIEWER, _ADMIN})
+    ),
+    Action.REOPEN: Move(
+        frozenset({ReportStatus.APPROVED, ReportStatus.PUBLISHED}),
+        ReportStatus.RETURNED,
+        frozenset({_ADMIN}),
+        needs_reason=True,
+    ),
 }
-EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT})
+TRANSITIONS: dict[str, frozenset[str]] = {
+    status: frozenset(move.target for move in WORKFLOW.values() if status in move.sources)
+    for status in ReportStatus.values
+}
+EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
 
 
 class Report(models.Model):
@@ -277,3 +330,68 @@ class ReportStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.report} {self.from_status}→{self.to_status}"
+
+
+class ReportSnapshot(models.Model):
+    """The parts and figures as sent in one submission round, for comparing rounds."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="snapshots", verbose_name="报告"
+    )
+    round = models.PositiveIntegerField("报送轮次")
+    parts = models.JSONField("正文")
+    figures = models.JSONField("数据")
+    submitted_at = models.DateTimeField("报送时间")
+
+    class Meta:
+        ordering = ["report", "round"]
+        verbose_name = "报送版本"
+        verbose_name_plural = "报送版本"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "round"], name="snapshot_one_per_round")
+        ]
+
+    def __str__(self):
+        return f"{self.report} 第{self.round}次报送"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on one part or figure, or a clerk's answer to it (parent set)."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="comments", verbose_name="报告"
+    )
+    # A part key (measures_and_results, …) or "fig:<data element code>".
+    target = models.CharField("针对", max_length=80)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="answers",
+        verbose_name="回复的意见",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作者"
+    )
+    body = models.TextField("内容")
+    round = models.PositiveIntegerField("报送轮次")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    resolved_at = models.DateTimeField("解决时间", null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="标记解决人",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "审核意见"
+        verbose_name_plural = "审核意见"
+        indexes = [models.Index(fields=["report", "target"])]
+
+    def __str__(self):
+        return self.body[:30]

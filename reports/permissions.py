@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from .models import Membership, Report, ReportStatus
+from .models import WORKFLOW, Membership, Report, ReportStatus
 
 
 def membership_of(user) -> Membership | None:
@@ -51,3 +51,44 @@ def require_report_visible(user, report: Report) -> None:
     criteria = visible_reports_filter(user)
     if criteria is None or not Report.objects.filter(pk=report.pk, **criteria).exists():
         raise Http404
+
+
+def acts_on_place(membership: Membership | None, report: Report) -> bool:
+    """Whether this membership's place covers the report: its township, its county, or all."""
+    if membership is None:
+        return False
+    if membership.role == Membership.Role.ADMIN:
+        return True
+    if membership.role == Membership.Role.CLERK:
+        return membership.township_id == report.township_id
+    if membership.role == Membership.Role.REVIEWER:
+        return membership.county_id == report.township.county_id
+    return False
+
+
+def may_make(user, report: Report, action: str) -> bool:
+    """Role and place allow the move (the report's state is the service's to check)."""
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.role in WORKFLOW[action].roles
+        and acts_on_place(membership, report)
+    )
+
+
+def available_actions(user, report: Report) -> list[str]:
+    """The moves to offer as buttons: allowed for this user and possible from the current state."""
+    return [
+        action
+        for action, move in WORKFLOW.items()
+        if report.status in move.sources and may_make(user, report, action)
+    ]
+
+
+def can_review(user, report: Report) -> bool:
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.role in (Membership.Role.REVIEWER, Membership.Role.ADMIN)
+        and acts_on_place(membership, report)
+    )

@@ -1,6 +1,7 @@
 """Writes. Each service is one transaction; state changes lock the report row first."""
 
 from collections.abc import Mapping
+from functools import partial
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
@@ -14,18 +15,22 @@ from indicators.services import report_score_compute
 from .checks import submission_errors
 from .models import (
     EDITABLE_STATUSES,
-    TRANSITIONS,
+    WORKFLOW,
+    Action,
     County,
     Membership,
     Period,
     Report,
+    ReportSnapshot,
     ReportStatus,
     ReportStatusChange,
     ReportValue,
+    ReviewComment,
     Township,
 )
-from .permissions import can_edit_report
-from .sections import SECTION_KEYS
+from .notifications import notify_approved, notify_returned, notify_submitted
+from .permissions import can_edit_report, can_review, may_make
+from .sections import SECTION_KEYS, SECTIONS
 from .selectors import report_figures
 from .text import normalise_text
 
@@ -71,16 +76,46 @@ def _require_clerk_can_write(*, report: Report, actor) -> None:
         raise ReportError(f"报告当前状态为“{report.get_status_display()}”，不能修改。")
 
 
-def _change_status(*, report: Report, to_status: str, actor, note: str = "") -> None:
-    """Moves a locked report along the transition map and records the move."""
-    if to_status not in TRANSITIONS[report.status]:
-        raise ReportError(
-            f"报告当前状态为“{report.get_status_display()}”，不能变为“{ReportStatus(to_status).label}”。"
-        )
+class ReasonRequired(ReportError):
+    pass
+
+
+def _begin_move(*, report: Report, actor, action: str, note: str = "") -> Report:
+    """Locks the report and checks that this actor may make this move from its current state."""
+    locked = _lock(report)
+    move = WORKFLOW[action]
+    label = Action(action).label
+    if not may_make(actor, locked, action):
+        raise PermissionDenied(f"您无权对该报告执行“{label}”。")
+    if locked.status not in move.sources:
+        raise ReportError(f"报告当前状态为“{locked.get_status_display()}”，不能{label}。")
+    if move.needs_reason and not note.strip():
+        raise ReasonRequired(f"请填写{label}的理由。")
+    return locked
+
+
+def _finish_move(
+    *, report: Report, actor, action: str, note: str = "", fields: tuple[str, ...] = ()
+) -> Report:
+    """Records the move (who, when, from, to, note) and saves the new state."""
+    move = WORKFLOW[action]
     ReportStatusChange.objects.create(
-        report=report, from_status=report.status, to_status=to_status, actor=actor, note=note
+        report=report,
+        from_status=report.status,
+        to_status=move.target,
+        actor=actor,
+        note=note.strip(),
     )
-    report.status = to_status
+    report.status = move.target
+    report.version += 1
+    report.updated_by = actor
+    report._history_user = actor
+    report.save(update_fields=["status", "version", "updated_by", "updated_at", *fields])
+    return report
+
+
+def current_round(report: Report) -> int:
+    return report.snapshots.count()
 
 
 @transaction.atomic
@@ -164,21 +199,184 @@ def _store_figures(*, report: Report, actor, figures: Mapping[str, int | None]) 
 @transaction.atomic
 def report_submit(*, report: Report, actor) -> Report:
     """Sends the report to the county once its required parts and figures pass the checks."""
-    locked = _lock(report)
-    _require_clerk_can_write(report=locked, actor=actor)
+    locked = _begin_move(report=report, actor=actor, action=Action.SUBMIT)
+    if locked.period.locked:
+        raise ReportError(f"{locked.period}已被管理员锁定，不能再报送。")
     figures = report_figures(locked)
     parts = {key: getattr(locked, key) for key in SECTION_KEYS}
     errors = submission_errors(period=locked.period, parts=parts, figures=figures)
     if errors:
         raise SubmissionRefused(errors)
-    _change_status(report=locked, to_status=ReportStatus.SUBMITTED, actor=actor)
-    locked.submitted_at = timezone.now()
-    locked.version += 1
-    locked.updated_by = actor
-    locked._history_user = actor
-    locked.save(update_fields=["status", "submitted_at", "version", "updated_by", "updated_at"])
+    now = timezone.now()
+    ReportSnapshot.objects.create(
+        report=locked,
+        round=current_round(locked) + 1,
+        parts=parts,
+        figures=figures,
+        submitted_at=now,
+    )
+    fields = ()
+    if locked.submitted_at is None:
+        # The first submission decides 迟报 and 按时报送; a resubmission after a return does not.
+        locked.submitted_at = now
+        fields = ("submitted_at",)
+    _finish_move(report=locked, actor=actor, action=Action.SUBMIT, fields=fields)
+    report_score_compute(report=locked)
+    transaction.on_commit(partial(notify_submitted, locked.pk))
+    return locked
+
+
+@transaction.atomic
+def report_withdraw(*, report: Report, actor) -> Report:
+    """Takes a submission back to draft, as if never sent, while no reviewer has acted on it."""
+    locked = _begin_move(report=report, actor=actor, action=Action.WITHDRAW)
+    if locked.period.locked:
+        raise ReportError(f"{locked.period}已被管理员锁定，不能撤回。")
+    round_ = current_round(locked)
+    if locked.comments.filter(round=round_, parent__isnull=True).exists():
+        raise ReportError("县级审核员已对本次报送提出意见，不能再撤回。")
+    locked.snapshots.filter(round=round_).delete()
+    fields = ()
+    if round_ == 1:
+        locked.submitted_at = None
+        fields = ("submitted_at",)
+    _finish_move(report=locked, actor=actor, action=Action.WITHDRAW, fields=fields)
     report_score_compute(report=locked)
     return locked
+
+
+@transaction.atomic
+def report_return(*, report: Report, actor, reason: str) -> Report:
+    locked = _begin_move(report=report, actor=actor, action=Action.RETURN, note=reason)
+    _finish_move(report=locked, actor=actor, action=Action.RETURN, note=reason)
+    transaction.on_commit(partial(notify_returned, locked.pk, reason.strip()))
+    return locked
+
+
+@transaction.atomic
+def report_approve(*, report: Report, actor) -> Report:
+    locked = _begin_move(report=report, actor=actor, action=Action.APPROVE)
+    locked.comments.filter(parent__isnull=True, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=actor
+    )
+    _finish_move(report=locked, actor=actor, action=Action.APPROVE)
+    transaction.on_commit(partial(notify_approved, locked.pk))
+    return locked
+
+
+@transaction.atomic
+def report_publish(*, report: Report, actor) -> Report:
+    locked = _begin_move(report=report, actor=actor, action=Action.PUBLISH)
+    return _finish_move(report=locked, actor=actor, action=Action.PUBLISH)
+
+
+@transaction.atomic
+def report_reopen(*, report: Report, actor, reason: str) -> Report:
+    """An admin sends an approved or published report back to the township."""
+    locked = _begin_move(report=report, actor=actor, action=Action.REOPEN, note=reason)
+    _finish_move(report=locked, actor=actor, action=Action.REOPEN, note=reason)
+    transaction.on_commit(partial(notify_returned, locked.pk, reason.strip()))
+    return locked
+
+
+def report_open_problems(report: Report) -> list[str]:
+    """Why a submitted report is not clean enough to approve in bulk (empty when it is)."""
+    problems = []
+    open_comments = report.comments.filter(parent__isnull=True, resolved_at__isnull=True).count()
+    if open_comments:
+        problems.append(f"有 {open_comments} 条未解决的审核意见")
+    parts = {key: getattr(report, key) for key in SECTION_KEYS}
+    if submission_errors(period=report.period, parts=parts, figures=report_figures(report)):
+        problems.append("数据校验未通过")
+    return problems
+
+
+def reports_approve_many(*, reports, actor) -> tuple[list[Report], list[tuple[Report, str]]]:
+    """Approves each clean report in its own transaction; the rest are listed with the reason."""
+    approved, refused = [], []
+    for report in reports:
+        problems = report_open_problems(report)
+        if problems:
+            refused.append((report, "；".join(problems)))
+            continue
+        try:
+            approved.append(report_approve(report=report, actor=actor))
+        except (ReportError, PermissionDenied) as exc:
+            refused.append((report, str(exc)))
+    return approved, refused
+
+
+# --- comments -------------------------------------------------------------------------------
+
+MAX_COMMENT = 2000
+
+
+def comment_targets() -> dict[str, str]:
+    """Every part key and figure ("fig:<code>") a comment may be attached to, with its label."""
+    targets = {section.key: f"{section.number}、{section.heading}" for section in SECTIONS}
+    targets.update(
+        {f"fig:{e.code}": f"数据：{e.name}" for e in DataElement.objects.filter(active=True)}
+    )
+    return targets
+
+
+def _clean_body(body: str) -> str:
+    text = normalise_text(body or "")
+    if not text:
+        raise ReportError("意见内容不能为空。")
+    if len(text) > MAX_COMMENT:
+        raise ReportError(f"意见内容不能超过 {MAX_COMMENT} 字。")
+    return text
+
+
+@transaction.atomic
+def comment_add(*, report: Report, actor, target: str, body: str) -> ReviewComment:
+    locked = _lock(report)
+    if not can_review(actor, locked):
+        raise PermissionDenied("只有本县的审核员可以提出审核意见。")
+    if locked.status != ReportStatus.SUBMITTED:
+        raise ReportError("只能对待审核（已报送）的报告提出意见。")
+    if target not in comment_targets():
+        raise ReportError("请选择意见针对的部分或数据项。")
+    return ReviewComment.objects.create(
+        report=locked,
+        target=target,
+        author=actor,
+        body=_clean_body(body),
+        round=current_round(locked),
+    )
+
+
+@transaction.atomic
+def comment_answer(*, comment: ReviewComment, actor, body: str) -> ReviewComment:
+    locked = _lock(comment.report)
+    if not can_edit_report(actor, locked):
+        raise PermissionDenied("只有本乡镇的填报员可以答复审核意见。")
+    if locked.status != ReportStatus.RETURNED:
+        raise ReportError("报告退回修改期间才能答复审核意见。")
+    if comment.parent_id is not None:
+        raise ReportError("请答复审核员的意见本身。")
+    return ReviewComment.objects.create(
+        report=locked,
+        target=comment.target,
+        parent=comment,
+        author=actor,
+        body=_clean_body(body),
+        round=current_round(locked),
+    )
+
+
+@transaction.atomic
+def comment_resolve(*, comment: ReviewComment, actor) -> ReviewComment:
+    locked = _lock(comment.report)
+    if not can_review(actor, locked):
+        raise PermissionDenied("只有本县的审核员可以把意见标为已解决。")
+    comment = ReviewComment.objects.select_for_update().get(pk=comment.pk)
+    if comment.resolved_at is None:
+        comment.resolved_at = timezone.now()
+        comment.resolved_by = actor
+        comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment
 
 
 # Django groups mirror the roles so that the admin site's model permissions follow them; object
