@@ -23,8 +23,8 @@ from .models import (
     Membership,
     Period,
     Report,
-    ReportStatus,
     ReportSnapshot,
+    ReportStatus,
     ReportStatusChange,
     ReportValue,
     Township,
@@ -148,7 +148,8 @@ def create_demo_users(spec: dict) -> list[tuple[str, str, str]]:
         account, _ = User.objects.get_or_create(username=username)
         account.first_name = name
         account.password = password
-        account.save(update_fields=["first_name", "password"])
+        account.email = f"{username}@example.org"  # reserved domain: demo mail goes nowhere
+        account.save(update_fields=["first_name", "password", "email"])
         return account
 
     admin = user(spec["admin"]["username"], spec["admin"]["name"])

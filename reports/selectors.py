@@ -1,12 +1,27 @@
 """Reads: querysets that already join what their pages show."""
 
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from indicators.models import DataElement
 
-from .models import County, Period, Report, ReportStatus, ReportValue, Township
+from .models import (
+    County,
+    Period,
+    Report,
+    ReportStatus,
+    ReportStatusChange,
+    ReportValue,
+    ReviewComment,
+    Township,
+)
 from .permissions import visible_reports_filter
+from .sections import SECTION_KEYS, SECTIONS
 
 
 def reports_for_user(user) -> QuerySet[Report]:
@@ -97,4 +112,125 @@ def current_period() -> Period | None:
     """The newest period not yet locked, else the newest: what a clerk is most likely working on."""
     return Period.objects.filter(locked=False).order_by("-year").first() or (
         Period.objects.order_by("-year").first()
+    )
+
+
+def review_queue(county) -> list[Report]:
+    """Reports of the county waiting for review, oldest submission first."""
+    return list(
+        Report.objects.filter(township__county=county, status=ReportStatus.SUBMITTED)
+        .select_related("township", "period", "score")
+        .defer(*SECTION_KEYS)
+        .annotate(
+            open_comments=Count(
+                "comments",
+                filter=Q(comments__parent__isnull=True, comments__resolved_at__isnull=True),
+            ),
+            rounds=Count("snapshots", distinct=True),
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def comment_threads(report: Report) -> dict[str, list[ReviewComment]]:
+    """target → its comments (newest round last), each with its answers prefetched."""
+    threads: dict[str, list[ReviewComment]] = {}
+    comments = (
+        report.comments.filter(parent__isnull=True)
+        .select_related("author", "resolved_by")
+        .prefetch_related(
+            Prefetch("answers", queryset=ReviewComment.objects.select_related("author"))
+        )
+    )
+    for comment in comments:
+        threads.setdefault(comment.target, []).append(comment)
+    return threads
+
+
+@dataclass
+class PartChange:
+    key: str
+    heading: str
+    before: str
+    after: str
+    html: str  # the new text with insertions marked <ins> and deletions <del>
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def round_changes(report: Report) -> dict[str, PartChange] | None:
+    """Part key → its change between the last two submissions; None before a second submission."""
+    snapshots = list(report.snapshots.order_by("-round")[:2])
+    if len(snapshots) < 2:
+        return None
+    latest, previous = snapshots
+    changes = {}
+    for section in SECTIONS:
+        before = previous.parts.get(section.key, "")
+        after = latest.parts.get(section.key, "")
+        changes[section.key] = PartChange(
+            section.key, section.heading, before, after, diff_html(before, after)
+        )
+    return changes
+
+
+def figure_changes(report: Report) -> list[tuple[str, int | None, int | None]]:
+    """(name, before, after) of every figure that differs between the last two submissions."""
+    snapshots = list(report.snapshots.order_by("-round")[:2])
+    if len(snapshots) < 2:
+        return []
+    latest, previous = snapshots
+    return [
+        (name, previous.figures.get(code), latest.figures.get(code))
+        for code, name in DataElement.objects.order_by("order", "code").values_list("code", "name")
+        if previous.figures.get(code) != latest.figures.get(code)
+    ]
+
+
+def diff_html(before: str, after: str) -> str:
+    """Character-level difference (Chinese has no spaces to split on), escaped, as HTML."""
+    matcher = SequenceMatcher(a=before, b=after, autojunk=False)
+    pieces = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(escape(after[b1:b2]))
+        if op in ("delete", "replace"):
+            pieces.append(f"<del>{escape(before[a1:a2])}</del>")
+        if op in ("insert", "replace"):
+            pieces.append(f"<ins>{escape(after[b1:b2])}</ins>")
+    return mark_safe("".join(pieces).replace("\n", "<br>"))  # noqa: S308 - every piece escaped
+
+
+def county_dashboard(county: County, period: Period) -> list[tuple[Township, Report | None]]:
+    """Every township with its report and score for the period, in three queries."""
+    townships = list(county.townships.order_by("order", "name"))
+    reports = {
+        report.township_id: report
+        for report in Report.objects.filter(township__county=county, period=period)
+        .select_related("score", "period")
+        .defer(*SECTION_KEYS)
+    }
+    return [(township, reports.get(township.pk)) for township in townships]
+
+
+def published_reports(*, county: County | None = None, year: int | None = None) -> QuerySet[Report]:
+    reports = Report.objects.filter(status=ReportStatus.PUBLISHED).select_related(
+        "township__county", "period"
+    )
+    if county is not None:
+        reports = reports.filter(township__county=county)
+    if year is not None:
+        reports = reports.filter(period__year=year)
+    return reports.order_by("-period__year", "township__county", "township__order")
+
+
+def approval_of(report: Report) -> ReportStatusChange | None:
+    """The latest move to approved: who approved it, and when."""
+    return (
+        report.status_changes.filter(to_status=ReportStatus.APPROVED)
+        .select_related("actor")
+        .order_by("-at")
+        .first()
     )

@@ -28,7 +28,7 @@ from .models import (
     ReviewComment,
     Township,
 )
-from .notifications import notify_approved, notify_returned, notify_submitted
+from .notifications import notify_approved, notify_reminder, notify_returned, notify_submitted
 from .permissions import can_edit_report, can_review, may_make
 from .sections import SECTION_KEYS, SECTIONS
 from .selectors import report_figures
@@ -439,3 +439,23 @@ def membership_sync_groups(*, membership: Membership) -> None:
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
+
+
+def county_remind(*, county: County, period: Period, actor) -> int:
+    """E-mails the clerks of every township of the county that has not sent its report."""
+    membership = actor.membership if hasattr(actor, "membership") else None
+    if membership is None or not (
+        membership.role == Membership.Role.ADMIN
+        or (membership.role == Membership.Role.REVIEWER and membership.county_id == county.pk)
+    ):
+        raise PermissionDenied("只有本县的审核员可以发送提醒。")
+    sent = set(
+        Report.objects.filter(
+            township__county=county,
+            period=period,
+            status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.PUBLISHED],
+        ).values_list("township_id", flat=True)
+    )
+    waiting = [t for t in county.townships.values_list("pk", flat=True) if t not in sent]
+    transaction.on_commit(partial(notify_reminder, waiting, period, county))
+    return len(waiting)

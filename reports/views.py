@@ -1,14 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from indicators.selectors import report_score
+
 from . import selectors, services
+from .checks import submission_errors
 from .forms import ReportForm
-from .models import Membership, Period
-from .permissions import can_edit_report, membership_of
-from .sections import SECTIONS
+from .models import Action, County, Membership, Period, ReportStatus, ReviewComment
+from .permissions import available_actions, can_edit_report, can_review, membership_of
+from .sections import SECTION_KEYS, SECTIONS
 
 
 def _membership_or_403(request, *roles: str) -> Membership:
@@ -63,17 +69,21 @@ def report_start(request, year: int):
 @login_required
 def report_detail(request, pk: int):
     report = selectors.get_report_for_user(request.user, pk)
-    figures = selectors.report_figures(report)
-    elements = selectors.active_data_elements()
     return render(
         request,
         "reports/report_detail.html",
         {
             "report": report,
             "parts": [(section, getattr(report, section.key)) for section in SECTIONS],
-            "figure_rows": [(element, figures.get(element.code)) for element in elements],
+            "figure_rows": _figure_rows(report),
             "status_changes": selectors.report_status_changes(report),
+            "threads": selectors.comment_threads(report),
             "can_edit": can_edit_report(request.user, report) and report.is_editable,
+            "can_answer": report.status == ReportStatus.RETURNED
+            and can_edit_report(request.user, report),
+            "can_review": can_review(request.user, report),
+            "actions": available_actions(request.user, report),
+            "approval": selectors.approval_of(report),
         },
     )
 
@@ -129,7 +139,12 @@ def report_edit(request, pk: int):
     return render(
         request,
         "reports/report_edit.html",
-        {"report": report, "form": form},
+        {
+            "report": report,
+            "form": form,
+            "threads": selectors.comment_threads(report),
+            "can_answer": report.status == ReportStatus.RETURNED,
+        },
     )
 
 
@@ -144,7 +159,7 @@ def _rebase(form: ReportForm, version: int, elements) -> ReportForm:
 def county_home(request):
     membership = _membership_or_403(request, Membership.Role.REVIEWER)
     period = _period_from_request(request)
-    rows = selectors.county_status_rows(membership.county, period) if period else []
+    rows = selectors.county_dashboard(membership.county, period) if period else []
     return render(
         request,
         "reports/county_home.html",
@@ -154,6 +169,236 @@ def county_home(request):
             "periods": Period.objects.order_by("-year"),
             "rows": rows,
             "counts": selectors.status_counts(rows),
+            "days_left": (period.deadline - timezone.localdate()).days if period else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def county_remind(request):
+    membership = _membership_or_403(request, Membership.Role.REVIEWER)
+    period = get_object_or_404(Period, year=request.POST.get("year", "0"))
+    count = services.county_remind(county=membership.county, period=period, actor=request.user)
+    messages.success(request, f"已向 {count} 个尚未报送的乡镇（街道）的填报员发送提醒邮件。")
+    return redirect(f"{reverse('county_home')}?year={period.year}")
+
+
+@login_required
+def review_queue(request):
+    membership = _membership_or_403(request, Membership.Role.REVIEWER, Membership.Role.ADMIN)
+    county = _county_for(request, membership)
+    return render(
+        request,
+        "reports/review_queue.html",
+        {
+            "county": county,
+            "counties": County.objects.all() if membership.role == Membership.Role.ADMIN else None,
+            "queue": selectors.review_queue(county) if county else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_queue_approve(request):
+    _membership_or_403(request, Membership.Role.REVIEWER, Membership.Role.ADMIN)
+    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    reports = selectors.reports_for_user(request.user).filter(pk__in=ids)
+    approved, refused = services.reports_approve_many(reports=reports, actor=request.user)
+    if approved:
+        messages.success(request, "已审核通过：" + "、".join(str(r.township) for r in approved))
+    for report, reason in refused:
+        messages.warning(request, f"{report.township}未通过批量审核：{reason}")
+    if not ids:
+        messages.info(request, "请先勾选要审核通过的报告。")
+    return redirect(request.POST.get("next") or reverse("review_queue"))
+
+
+def _county_for(request, membership: Membership) -> County | None:
+    if membership.role == Membership.Role.REVIEWER:
+        return membership.county
+    county_id = request.GET.get("county", "")
+    if county_id.isdigit():
+        return get_object_or_404(County, pk=int(county_id))
+    return County.objects.first()
+
+
+@login_required
+def report_review(request, pk: int):
+    report = selectors.get_report_for_user(request.user, pk)
+    if not can_review(request.user, report):
+        raise Http404
+    score, score_items = report_score(report)
+    parts = {key: getattr(report, key) for key in SECTION_KEYS}
+    return render(
+        request,
+        "reports/report_review.html",
+        {
+            "report": report,
+            "parts": [(section, getattr(report, section.key)) for section in SECTIONS],
+            "threads": selectors.comment_threads(report),
+            "figure_rows": _figure_rows(report),
+            "score": score,
+            "score_items": score_items,
+            "check_errors": submission_errors(
+                period=report.period, parts=parts, figures=selectors.report_figures(report)
+            ),
+            "changes": selectors.round_changes(report),
+            "figure_changes": selectors.figure_changes(report),
+            "actions": available_actions(request.user, report),
+            "status_changes": selectors.report_status_changes(report),
+            "can_comment": report.status == ReportStatus.SUBMITTED,
+            "targets": services.comment_targets(),
+        },
+    )
+
+
+def _figure_rows(report):
+    figures = selectors.report_figures(report)
+    return [(element, figures.get(element.code)) for element in selectors.active_data_elements()]
+
+
+ACTION_SERVICES = {
+    Action.SUBMIT: lambda report, user, note: services.report_submit(report=report, actor=user),
+    Action.WITHDRAW: lambda report, user, note: services.report_withdraw(report=report, actor=user),
+    Action.RETURN: lambda report, user, note: services.report_return(
+        report=report, actor=user, reason=note
+    ),
+    Action.APPROVE: lambda report, user, note: services.report_approve(report=report, actor=user),
+    Action.PUBLISH: lambda report, user, note: services.report_publish(report=report, actor=user),
+    Action.REOPEN: lambda report, user, note: services.report_reopen(
+        report=report, actor=user, reason=note
+    ),
+}
+DONE_MESSAGES = {
+    Action.SUBMIT: "报告已提交至县级审核。",
+    Action.WITHDRAW: "报告已撤回，可以继续修改。",
+    Action.RETURN: "报告已退回乡镇修改，填报员将收到邮件通知。",
+    Action.APPROVE: "报告已审核通过。",
+    Action.PUBLISH: "报告已公开，公众可以在公开页面查看。",
+    Action.REOPEN: "报告已重新打开并退回乡镇修改。",
+}
+
+
+@login_required
+@require_POST
+def report_act(request, pk: int, action: str):
+    if action not in ACTION_SERVICES:
+        raise Http404
+    report = selectors.get_report_for_user(request.user, pk)
+    try:
+        ACTION_SERVICES[action](report, request.user, request.POST.get("note", ""))
+    except services.SubmissionRefused:
+        messages.error(request, "报告未能提交：有必填部分或数据需要修改，请在填写页面按提示修改。")
+        return redirect("report_edit", pk=report.pk)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, DONE_MESSAGES[action])
+    if can_review(request.user, report):
+        return redirect("report_review", pk=report.pk)
+    return redirect("report_detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def comment_create(request, pk: int):
+    report = selectors.get_report_for_user(request.user, pk)
+    target = request.POST.get("target", "")
+    try:
+        services.comment_add(
+            report=report, actor=request.user, target=target, body=request.POST.get("body", "")
+        )
+    except services.ReportError as exc:
+        if request.htmx:
+            return _thread(request, report, target, error=str(exc), status=422)
+        messages.error(request, str(exc))
+    if request.htmx:
+        return _thread(request, report, target)
+    return redirect(f"{reverse('report_review', args=[report.pk])}#thread-{target}")
+
+
+@login_required
+@require_POST
+def comment_answer(request, pk: int):
+    comment = get_object_or_404(ReviewComment, pk=pk)
+    report = selectors.get_report_for_user(request.user, comment.report_id)
+    try:
+        services.comment_answer(
+            comment=comment, actor=request.user, body=request.POST.get("body", "")
+        )
+    except services.ReportError as exc:
+        if request.htmx:
+            return _thread(request, report, comment.target, error=str(exc), status=422)
+        messages.error(request, str(exc))
+    if request.htmx:
+        return _thread(request, report, comment.target)
+    messages.success(request, "答复已保存。")
+    return redirect(f"{reverse('report_detail', args=[report.pk])}#thread-{comment.target}")
+
+
+@login_required
+@require_POST
+def comment_resolve(request, pk: int):
+    comment = get_object_or_404(ReviewComment, pk=pk)
+    report = selectors.get_report_for_user(request.user, comment.report_id)
+    services.comment_resolve(comment=comment, actor=request.user)
+    if request.htmx:
+        return _thread(request, report, comment.target)
+    return redirect(f"{reverse('report_review', args=[report.pk])}#thread-{comment.target}")
+
+
+def _thread(request, report, target, error="", status=200):
+    return render(
+        request,
+        "partials/comment_thread.html",
+        {
+            "report": report,
+            "target": target,
+            "comments": selectors.comment_threads(report).get(target, []),
+            "can_comment": report.status == ReportStatus.SUBMITTED
+            and can_review(request.user, report),
+            "can_answer": report.status == ReportStatus.RETURNED
+            and can_edit_report(request.user, report),
+            "can_resolve": can_review(request.user, report),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def public_index(request):
+    county_id = request.GET.get("county", "")
+    year = request.GET.get("year", "")
+    county = County.objects.filter(pk=int(county_id)).first() if county_id.isdigit() else None
+    return render(
+        request,
+        "reports/public_index.html",
+        {
+            "reports": selectors.published_reports(
+                county=county, year=int(year) if year.isdigit() else None
+            ),
+            "counties": County.objects.filter(
+                townships__reports__status=ReportStatus.PUBLISHED
+            ).distinct(),
+            "periods": Period.objects.filter(reports__status=ReportStatus.PUBLISHED).distinct(),
+            "county": county,
+            "year": int(year) if year.isdigit() else None,
+        },
+    )
+
+
+def public_report(request, pk: int):
+    report = get_object_or_404(selectors.published_reports(), pk=pk)
+    return render(
+        request,
+        "reports/public_report.html",
+        {
+            "report": report,
+            "parts": [(section, getattr(report, section.key)) for section in SECTIONS],
+            "figure_rows": _figure_rows(report),
+            "approval": selectors.approval_of(report),
         },
     )
 

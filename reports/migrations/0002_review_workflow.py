@@ -6,69 +6,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalreport',
-            name='status',
-            field=models.CharField(choices=[('draft', '草稿'), ('submitted', '已报送'), ('returned', '已退回'), ('approved', '已通过'), ('published', '已公开')], default='draft', max_length=20, verbose_name='状态'),
+            model_name="historicalreport",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("submitted", "已报送"),
+                    ("returned", "已退回"),
+                    ("approved", "已通过"),
+                    ("published", "已公开"),
+                ],
+                default="draft",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='status',
-            field=models.CharField(choices=[('draft', '草稿'), ('submitted', '已报送'), ('returned', '已退回'), ('approved', '已通过'), ('published', '已公开')], default='draft', max_length=20, verbose_name='状态'),
+            model_name="report",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("submitted", "已报送"),
+                    ("returned", "已退回"),
+                    ("approved", "已通过"),
+                    ("published", "已公开"),
+                ],
+                default="draft",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='reportstatuschange',
-            name='from_status',
-            field=models.CharField(choices=[('draft', '草稿'), ('submitted', '已报送'), ('returned', '已退回'), ('approved', '已通过'), ('published', '已公开')], max_length=20, verbose_name='原状态'),
+            model_name="reportstatuschange",
+            name="from_status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("submitted", "已报送"),
+                    ("returned", "已退回"),
+                    ("approved", "已通过"),
+                    ("published", "已公开"),
+                ],
+                max_length=20,
+                verbose_name="原状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='reportstatuschange',
-            name='to_status',
-            field=models.CharField(choices=[('draft', '草稿'), ('submitted', '已报送'), ('returned', '已退回'), ('approved', '已通过'), ('published', '已公开')], max_length=20, verbose_name='新状态'),
+            model_name="reportstatuschange",
+            name="to_status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("submitted", "已报送"),
+                    ("returned", "已退回"),
+                    ("approved", "已通过"),
+                    ("published", "已公开"),
+                ],
+                max_length=20,
+                verbose_name="新状态",
+            ),
         ),
         migrations.CreateModel(
-            name='ReportSnapshot',
+            name="ReportSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveIntegerField(verbose_name='报送轮次')),
-                ('parts', models.JSONField(verbose_name='正文')),
-                ('figures', models.JSONField(verbose_name='数据')),
-                ('submitted_at', models.DateTimeField(verbose_name='报送时间')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='reports.report', verbose_name='报告')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveIntegerField(verbose_name="报送轮次")),
+                ("parts", models.JSONField(verbose_name="正文")),
+                ("figures", models.JSONField(verbose_name="数据")),
+                ("submitted_at", models.DateTimeField(verbose_name="报送时间")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="reports.report",
+                        verbose_name="报告",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报送版本',
-                'verbose_name_plural': '报送版本',
-                'ordering': ['report', 'round'],
-                'constraints': [models.UniqueConstraint(fields=('report', 'round'), name='snapshot_one_per_round')],
+                "verbose_name": "报送版本",
+                "verbose_name_plural": "报送版本",
+                "ordering": ["report", "round"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("report", "round"), name="snapshot_one_per_round"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReviewComment',
+            name="ReviewComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target', models.CharField(max_length=80, verbose_name='针对')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('round', models.PositiveIntegerField(verbose_name='报送轮次')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='解决时间')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='作者')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='reports.reviewcomment', verbose_name='回复的意见')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='reports.report', verbose_name='报告')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='标记解决人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("target", models.CharField(max_length=80, verbose_name="针对")),
+                ("body", models.TextField(verbose_name="内容")),
+                ("round", models.PositiveIntegerField(verbose_name="报送轮次")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="解决时间"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="作者",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="reports.reviewcomment",
+                        verbose_name="回复的意见",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="reports.report",
+                        verbose_name="报告",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="标记解决人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核意见',
-                'verbose_name_plural': '审核意见',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['report', 'target'], name='reports_rev_report__28195a_idx')],
+                "verbose_name": "审核意见",
+                "verbose_name_plural": "审核意见",
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(fields=["report", "target"], name="reports_rev_report__28195a_idx")
+                ],
             },
         ),
     ]

@@ -1,0 +1,122 @@
+"""Issue 4's journey: submit, comment on 存在的不足和原因, return, answer and fix, resubmit, see the
+change, approve, publish, read it in public, and the timeline shows every step."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from reports.models import Report, ReportStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page, base, username):
+    page.goto(base + "/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+
+
+def log_out(page, base):
+    page.goto(base + "/")
+    page.get_by_role("button", name="退出登录").click()
+
+
+def accept_dialogs(page):
+    page.on("dialog", lambda dialog: dialog.accept())
+
+
+def test_submit_comment_return_fix_resubmit_approve_publish(live_server, page, shot, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("load_demo", stdout=io.StringIO())
+    base = live_server.url
+    accept_dialogs(page)
+
+    # 1. The clerk of 莲池镇 submits the 2023 report.
+    log_in(page, base, "lianchi")
+    page.get_by_role("row").filter(has_text="2023年度").get_by_role("link", name="继续填写").click()
+    page.get_by_role("button", name="保存并提交").click()
+    expect(page.get_by_text("报告已提交至县级审核。")).to_be_visible()
+    assert any("shenqiu@example.org" in m.to for m in mail.outbox)
+    log_out(page, base)
+
+    # 2. The reviewer sees it in the queue, comments on 存在的不足和原因, and returns it.
+    log_in(page, base, "shenqiu")
+    page.get_by_role("link", name="待审核").click()
+    row = page.get_by_role("row").filter(has_text="莲池镇").filter(has_text="2023年度")
+    expect(row).to_be_visible()
+    shot("20-queue", full_page=False)
+    row.get_by_role("link", name="审核").click()
+    part = page.locator("#part-shortcomings")
+    part.get_by_label("对这一部分提出审核意见").fill(
+        "原因分析不具体，请写明培训次数不足的具体原因和整改措施。"
+    )
+    part.get_by_role("button", name="添加意见").click()
+    expect(part.get_by_text("原因分析不具体")).to_be_visible()
+    page.get_by_label("退回理由（必填，填报员会看到）").fill("请按审核意见修改“存在的不足和原因”。")
+    shot("21-review-with-comment")
+    page.get_by_role("button", name="退回修改").click()
+    expect(page.get_by_text("报告已退回乡镇修改")).to_be_visible()
+    assert any("lianchi@example.org" in m.to and "已退回" in m.subject for m in mail.outbox)
+    log_out(page, base)
+
+    # 3. The clerk sees the comment at that part, answers it, fixes the text and resubmits.
+    log_in(page, base, "lianchi")
+    page.get_by_role("row").filter(has_text="2023年度").get_by_role("link").first.click()
+    if page.get_by_role("link", name="修改报告").count():
+        page.get_by_role("link", name="修改报告").click()
+    part = page.locator("#part-shortcomings")
+    expect(part.get_by_text("原因分析不具体")).to_be_visible()
+    shot("22-clerk-sees-comment", full_page=False)
+    part.get_by_label("答复这条意见").fill("已补充原因和整改措施。")
+    part.get_by_role("button", name="保存答复").click()
+    expect(part.get_by_text("已补充原因和整改措施。")).to_be_visible()
+    box = page.get_by_label("二、存在的不足和原因")
+    box.fill(box.input_value() + "\n整改措施：2024年起每季度邀请律师授课一次，全年不少于4次。")
+    page.get_by_role("button", name="保存并提交").click()
+    expect(page.get_by_text("报告已提交至县级审核。")).to_be_visible()
+    log_out(page, base)
+
+    # 4. The reviewer sees what changed, approves and publishes.
+    log_in(page, base, "shenqiu")
+    page.get_by_role("link", name="待审核").click()
+    page.get_by_role("row").filter(has_text="莲池镇").filter(has_text="2023年度").get_by_role(
+        "link", name="审核"
+    ).click()
+    changed = page.locator("#part-shortcomings .report-diff ins")
+    expect(changed).to_contain_text("每季度邀请律师授课一次")
+    expect(page.locator("#part-measures_and_results").get_by_text("与上次报送相同")).to_be_visible()
+    shot("23-review-diff")
+    page.locator("#part-shortcomings").get_by_role("button", name="标为已解决").click()
+    expect(page.locator("#part-shortcomings").get_by_text("已解决")).to_be_visible()
+    page.get_by_role("button", name="审核通过").click()
+    expect(page.get_by_text("报告已审核通过。")).to_be_visible()
+    page.get_by_role("button", name="公开报告").click()
+    expect(page.get_by_text("报告已公开")).to_be_visible()
+    timeline = page.locator(".timeline")
+    for step in (
+        "草稿 → 已报送",
+        "已报送 → 已退回",
+        "已退回 → 已报送",
+        "已报送 → 已通过",
+        "已通过 → 已公开",
+    ):
+        expect(timeline).to_contain_text(step)
+    expect(timeline).to_contain_text("请按审核意见修改")
+    shot("24-timeline")
+    page.get_by_role("link", name="本县报送情况").click()
+    expect(page.locator(".stat-n").first).to_have_text("22")
+    shot("25-dashboard")
+    log_out(page, base)
+
+    # 5. Anyone reads it on the public page.
+    page.goto(base + "/public/")
+    page.get_by_role("link", name="莲池镇2023年度法治政府建设情况报告").click()
+    expect(page.get_by_text("每季度邀请律师授课一次")).to_be_visible()
+    shot("26-public")
+    report = Report.objects.get(township__name="莲池镇", period__year=2023)
+    assert report.status == ReportStatus.PUBLISHED
+    assert report.snapshots.count() == 2
