@@ -1,0 +1,304 @@
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+
+from reports.models import County, Membership, ReportStatus, ReportStatusChange, ReviewComment
+from reports.selectors import diff_html, round_changes
+from reports.services import (
+    ReportError,
+    comment_add,
+    comment_answer,
+    comment_resolve,
+    membership_assign,
+    report_approve,
+    report_publish,
+    report_return,
+    report_save_draft,
+    report_start,
+    report_submit,
+)
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def emails(personas):
+    for user in (personas.clerk_lianchi, personas.reviewer_shenqiu, personas.clerk_huatai):
+        user.email = f"{user.username}@example.org"
+        user.save()
+
+
+def submitted(personas, parts, township=None, clerk=None):
+    township, clerk = township or personas.lianchi, clerk or personas.clerk_lianchi
+    report = report_start(township=township, period=personas.period, actor=clerk)
+    report = report_save_draft(
+        report=report, actor=clerk, base_version=report.version, parts=parts, figures={}
+    )
+    return report_submit(report=report, actor=clerk)
+
+
+# --- e-mails --------------------------------------------------------------------------------
+
+
+def test_submit_mails_the_county_reviewers_only_after_commit(
+    personas, full_parts, emails, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submitted(personas, full_parts)
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    assert [m.to for m in mail.outbox] == [["shenqiu@example.org"]]
+    assert "莲池镇" in mail.outbox[0].subject
+
+
+def test_a_rolled_back_move_sends_nothing(
+    personas, full_parts, emails, django_capture_on_commit_callbacks
+):
+    report = submitted(personas, full_parts)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                report_approve(report=report, actor=personas.reviewer_shenqiu)
+                raise RuntimeError("boom after the move")
+        except RuntimeError:
+            pass
+    assert mail.outbox == []
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+
+
+def test_return_and_approve_mail_the_township_clerks(
+    personas, full_parts, emails, django_capture_on_commit_callbacks
+):
+    report = submitted(personas, full_parts)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_return(report=report, actor=personas.reviewer_shenqiu, reason="请补充整改措施")
+    assert [m.to for m in mail.outbox] == [["lianchi@example.org"]]
+    assert "请补充整改措施" in mail.outbox[0].body
+    report = report_submit(report=report, actor=personas.clerk_lianchi)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_approve(report=report, actor=personas.reviewer_shenqiu)
+    assert [m.to for m in mail.outbox] == [["lianchi@example.org"]]
+    assert "已通过" in mail.outbox[0].subject
+
+
+def test_remind_mails_clerks_of_townships_not_yet_submitted(
+    client, personas, full_parts, emails, django_capture_on_commit_callbacks
+):
+    submitted(personas, full_parts)  # 莲池镇 has reported
+    other = Membership.objects.get(user=personas.clerk_huatai)
+    dongcheng = personas.shenqiu.townships.get(name="东城街道")
+    clerk = UserFactory(username="dongcheng", email="dongcheng@example.org")
+    membership_assign(user=clerk, role=Membership.Role.CLERK, township=dongcheng)
+    client.force_login(personas.reviewer_shenqiu)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("county_remind"), {"year": 2023})
+    assert response.status_code == 302
+    recipients = {address for m in mail.outbox for address in m.to}
+    assert recipients == {"dongcheng@example.org"}  # not 莲池镇 (sent), not 花台乡 (other county)
+    assert other.township.county != personas.shenqiu
+
+
+def test_remind_refused_to_clerks(client, personas):
+    client.force_login(personas.clerk_lianchi)
+    assert client.post(reverse("county_remind"), {"year": 2023}).status_code == 403
+    assert client.get(reverse("county_remind")).status_code in (403, 405)
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
+def test_comment_answer_resolve_cycle(personas, full_parts):
+    report = submitted(personas, full_parts)
+    comment = comment_add(
+        report=report, actor=personas.reviewer_shenqiu, target="shortcomings", body="请细化原因"
+    )
+    assert comment.round == 1
+    with pytest.raises(ReportError):
+        comment_answer(comment=comment, actor=personas.clerk_lianchi, body="还没退回不能答复")
+    report_return(report=report, actor=personas.reviewer_shenqiu, reason="见意见")
+    answer = comment_answer(comment=comment, actor=personas.clerk_lianchi, body="已细化")
+    assert answer.parent == comment and answer.target == "shortcomings"
+    report = report_submit(report=report, actor=personas.clerk_lianchi)
+    second = comment_add(
+        report=report, actor=personas.reviewer_shenqiu, target="fig:villages_total", body="核对村数"
+    )
+    assert second.round == 2
+    comment_resolve(comment=comment, actor=personas.reviewer_shenqiu)
+    comment.refresh_from_db()
+    assert comment.resolved_by == personas.reviewer_shenqiu
+    report_approve(report=report, actor=personas.reviewer_shenqiu)
+    second.refresh_from_db()
+    assert second.resolved_at is not None  # approval settles what is left
+    assert ReviewComment.objects.filter(report=report).count() == 3  # kept across rounds
+
+
+def test_comment_refusals(personas, full_parts):
+    report = submitted(personas, full_parts)
+    wuxi = UserFactory(username="wuxi")
+    membership_assign(
+        user=wuxi, role=Membership.Role.REVIEWER, county=County.objects.get(name="巫溪县")
+    )
+    for actor in (wuxi, personas.clerk_lianchi, personas.clerk_huatai):
+        with pytest.raises(PermissionDenied):
+            comment_add(report=report, actor=actor, target="shortcomings", body="x")
+    with pytest.raises(ReportError, match="请选择"):
+        comment_add(report=report, actor=personas.reviewer_shenqiu, target="nonsense", body="x")
+    with pytest.raises(ReportError, match="不能为空"):
+        comment_add(
+            report=report, actor=personas.reviewer_shenqiu, target="shortcomings", body="   "
+        )
+    comment = comment_add(
+        report=report, actor=personas.reviewer_shenqiu, target="shortcomings", body="x"
+    )
+    report_return(report=report, actor=personas.reviewer_shenqiu, reason="r")
+    with pytest.raises(PermissionDenied):
+        comment_answer(comment=comment, actor=personas.clerk_huatai, body="不是我的乡镇")
+    with pytest.raises(PermissionDenied):
+        comment_resolve(comment=comment, actor=personas.clerk_lianchi)
+    assert ReviewComment.objects.count() == 1
+
+
+def test_comment_views_happy_wrong_method_wrong_role(client, personas, full_parts):
+    report = submitted(personas, full_parts)
+    url = reverse("comment_create", args=[report.pk])
+    client.force_login(personas.reviewer_shenqiu)
+    assert client.get(url).status_code == 405
+    response = client.post(
+        url, {"target": "shortcomings", "body": "请细化"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert "请细化" in response.content.decode()
+    client.force_login(personas.clerk_huatai)
+    assert client.post(url, {"target": "shortcomings", "body": "越权"}).status_code == 404
+    assert list(ReviewComment.objects.values_list("body", flat=True)) == ["请细化"]
+
+
+# --- moves through the web ------------------------------------------------------------------
+
+
+def test_act_view_happy_wrong_method_wrong_role_and_missing_reason(client, personas, full_parts):
+    report = submitted(personas, full_parts)
+    approve = reverse("report_act", args=[report.pk, "approve"])
+    client.force_login(personas.reviewer_shenqiu)
+    assert client.get(approve).status_code == 405
+    response = client.post(
+        reverse("report_act", args=[report.pk, "return"]), {"note": ""}, follow=True
+    )
+    assert "请填写退回的理由" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    client.force_login(personas.clerk_lianchi)
+    client.post(approve)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    client.force_login(personas.clerk_huatai)
+    assert client.post(approve).status_code == 404
+    client.force_login(personas.reviewer_shenqiu)
+    assert client.post(approve).status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.APPROVED
+    assert client.post(reverse("report_act", args=[report.pk, "nonsense"])).status_code == 404
+
+
+def test_review_page_shows_changes_between_rounds(client, personas, full_parts):
+    report = submitted(personas, full_parts)
+    report = report_return(report=report, actor=personas.reviewer_shenqiu, reason="补充")
+    report = report_save_draft(
+        report=report,
+        actor=personas.clerk_lianchi,
+        base_version=report.version,
+        parts={"shortcomings": full_parts["shortcomings"] + "已整改。"},
+        figures={"villages_total": 26},
+    )
+    report = report_submit(report=report, actor=personas.clerk_lianchi)
+    changes = round_changes(report)
+    assert changes["shortcomings"].changed and not changes["measures_and_results"].changed
+    client.force_login(personas.reviewer_shenqiu)
+    text = client.get(reverse("report_review", args=[report.pk])).content.decode()
+    assert "<ins>已整改。</ins>" in text
+    assert "与上次报送相同" in text
+    assert "未填报 → <strong>26</strong>" in text
+
+
+def test_diff_escapes_user_text():
+    assert diff_html("<b>甲</b>", "<b>乙</b>") == "&lt;b&gt;<del>甲</del><ins>乙</ins>&lt;/b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("reviewer_shenqiu", 200), ("admin", 200), ("clerk_lianchi", 404), ("clerk_huatai", 404)],
+)
+def test_review_page_permissions(client, personas, full_parts, persona, status):
+    report = submitted(personas, full_parts)
+    client.force_login(getattr(personas, persona))
+    assert client.get(reverse("report_review", args=[report.pk])).status_code == status
+
+
+# --- queue ----------------------------------------------------------------------------------
+
+
+def test_queue_oldest_first_and_bulk_approve_only_clean(client, personas, full_parts):
+    dongcheng = personas.shenqiu.townships.get(name="东城街道")
+    clerk = UserFactory(username="dongcheng")
+    membership_assign(user=clerk, role=Membership.Role.CLERK, township=dongcheng)
+    first = submitted(personas, full_parts)
+    second = submitted(personas, full_parts, township=dongcheng, clerk=clerk)
+    huatai = submitted(personas, full_parts, township=personas.huatai, clerk=personas.clerk_huatai)
+    comment_add(report=second, actor=personas.reviewer_shenqiu, target="other", body="请补充")
+    client.force_login(personas.reviewer_shenqiu)
+    queue = client.get(reverse("review_queue")).context["queue"]
+    assert [r.pk for r in queue] == [first.pk, second.pk]
+    assert queue[1].open_comments == 1
+    response = client.post(
+        reverse("review_queue_approve"), {"report": [first.pk, second.pk, huatai.pk]}, follow=True
+    )
+    text = response.content.decode()
+    assert "东城街道未通过批量审核：有 1 条未解决的审核意见" in text
+    statuses = {r.pk: r.status for r in (first, second, huatai) if not r.refresh_from_db()}
+    assert statuses == {first.pk: "approved", second.pk: "submitted", huatai.pk: "submitted"}
+
+
+def test_queue_refused_to_clerks(client, personas):
+    client.force_login(personas.clerk_lianchi)
+    assert client.get(reverse("review_queue")).status_code == 403
+    assert client.post(reverse("review_queue_approve")).status_code == 403
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+def test_dashboard_counts_every_status(client, personas, full_parts):
+    report = submitted(personas, full_parts)
+    report_approve(report=report, actor=personas.reviewer_shenqiu)
+    report_publish(report=report, actor=personas.reviewer_shenqiu)
+    client.force_login(personas.reviewer_shenqiu)
+    response = client.get(reverse("county_home") + "?year=2023")
+    counts = response.context["counts"]
+    total = personas.shenqiu.townships.count()
+    assert counts["published"] == 1 and counts["not_started"] == total - 1
+    assert response.context["days_left"] < 0  # 2023's deadline has passed
+    assert "已过截止日期" in response.content.decode()
+
+
+# --- public pages ---------------------------------------------------------------------------
+
+
+def test_public_pages_show_only_published(client, personas, full_parts):
+    report = submitted(personas, full_parts)
+    public = reverse("public_report", args=[report.pk])
+    assert client.get(public).status_code == 404
+    report_approve(report=report, actor=personas.reviewer_shenqiu)
+    assert client.get(public).status_code == 404
+    assert "莲池镇" not in client.get(reverse("public_index")).content.decode().split("公开）")[-1]
+    report_publish(report=report, actor=personas.reviewer_shenqiu)
+    response = client.get(public)
+    assert response.status_code == 200
+    assert full_parts["shortcomings"] in response.content.decode()
+    assert public in client.get(reverse("public_index")).content.decode()
+    assert ReportStatusChange.objects.filter(report=report).count() == 3
