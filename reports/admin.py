@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.services import period_deadline_changed
@@ -10,10 +12,13 @@ from .models import (
     Membership,
     Period,
     Report,
+    ReportSnapshot,
     ReportStatusChange,
     ReportValue,
+    ReviewComment,
     Township,
 )
+from .sections import SECTION_KEYS
 from .services import membership_sync_groups
 
 
@@ -47,7 +52,17 @@ class TownshipAdmin(admin.ModelAdmin):
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
     list_display = ("year", "deadline", "locked")
-    list_editable = ("locked",)
+    actions = ["lock", "unlock"]
+
+    @admin.action(description="锁定所选年度（不能再修改或报送）")
+    def lock(self, request, queryset):
+        count = queryset.update(locked=True)
+        self.message_user(request, f"已锁定 {count} 个报告年度。")
+
+    @admin.action(description="解锁所选年度")
+    def unlock(self, request, queryset):
+        count = queryset.update(locked=False)
+        self.message_user(request, f"已解锁 {count} 个报告年度。")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -68,6 +83,17 @@ class ReportStatusChangeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ("at", "actor", "from_status", "to_status", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReviewCommentInline(admin.TabularInline):
+    model = ReviewComment
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "round", "target", "author", "body", "parent", "resolved_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -100,11 +126,57 @@ class ReportAdmin(SimpleHistoryAdmin):
         "updated_by",
     )
     autocomplete_fields = ("township",)
-    inlines = [ReportValueInline, ReportStatusChangeInline]
+    inlines = [ReportValueInline, ReportStatusChangeInline, ReviewCommentInline]
+    # Reopening needs a reason and a recorded move: it is done on the portal's report page.
+    fields = (
+        "workflow",
+        "township",
+        "period",
+        "status",
+        *SECTION_KEYS,
+        "version",
+        "submitted_at",
+        "created_at",
+        "updated_at",
+        "updated_by",
+    )
+    readonly_fields = (*readonly_fields, "workflow")
 
     @admin.display(description="所属县", ordering="township__county__name")
     def county(self, obj):
         return obj.township.county
+
+    @admin.display(description="办理")
+    def workflow(self, obj):
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">在系统中打开（审核、公开、重新打开并填写理由）</a>',
+            reverse("report_detail", args=[obj.pk]),
+        )
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(admin.ModelAdmin):
+    list_display = ("report", "target", "author", "round", "created_at", "resolved_at")
+    list_filter = ("report__period", "report__township__county")
+    search_fields = ("body", "report__township__name", "author__username")
+    list_select_related = ("report__township", "report__period", "author")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReportSnapshot)
+class ReportSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("report", "round", "submitted_at")
+    list_filter = ("report__period",)
+    search_fields = ("report__township__name",)
+    list_select_related = ("report__township", "report__period")
+    readonly_fields = ("report", "round", "parts", "figures", "submitted_at")
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ReportStatusChange)

@@ -9,6 +9,8 @@ MODELS = [
     "reports_period",
     "reports_report",
     "reports_reportstatuschange",
+    "reports_reviewcomment",
+    "reports_reportsnapshot",
     "reports_membership",
     "indicators_dataelement",
     "indicators_indicatorset",
@@ -68,3 +70,25 @@ def test_admin_can_add_a_data_element_and_refuses_a_bad_code(client, personas):
     )
     assert ok.status_code == 302
     assert DataElement.objects.filter(code="legal_aid_cases").exists()
+
+
+def test_admin_locks_and_unlocks_a_period(client, personas):
+    client.force_login(personas.admin)
+    url = reverse("admin:reports_period_changelist")
+    data = {"action": "lock", "_selected_action": [personas.period.pk]}
+    assert client.post(url, data).status_code == 302
+    personas.period.refresh_from_db()
+    assert personas.period.locked
+    client.post(url, {**data, "action": "unlock"})
+    personas.period.refresh_from_db()
+    assert not personas.period.locked
+
+
+def test_admin_report_page_links_to_reopen_in_the_portal(client, personas):
+    report = report_start(
+        township=personas.lianchi, period=personas.period, actor=personas.clerk_lianchi
+    )
+    client.force_login(personas.admin)
+    text = client.get(reverse("admin:reports_report_change", args=[report.pk])).content.decode()
+    assert reverse("report_detail", args=[report.pk]) in text
+    assert "重新打开" in text

@@ -302,3 +302,19 @@ def test_public_pages_show_only_published(client, personas, full_parts):
     assert full_parts["shortcomings"] in response.content.decode()
     assert public in client.get(reverse("public_index")).content.decode()
     assert ReportStatusChange.objects.filter(report=report).count() == 3
+
+
+def test_admin_reopens_a_published_report_from_the_portal_with_a_reason(
+    client, personas, full_parts
+):
+    report = submitted(personas, full_parts)
+    report_approve(report=report, actor=personas.reviewer_shenqiu)
+    report_publish(report=report, actor=personas.reviewer_shenqiu)
+    client.force_login(personas.admin)
+    detail = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert reverse("report_act", args=[report.pk, "reopen"]) in detail
+    client.post(reverse("report_act", args=[report.pk, "reopen"]), {"note": "数据有误，需更正"})
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RETURNED
+    assert report.status_changes.latest("at", "id").note == "数据有误，需更正"
+    assert client.get(reverse("public_report", args=[report.pk])).status_code == 404
