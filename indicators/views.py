@@ -8,6 +8,7 @@ from reports.permissions import membership_of
 from reports.selectors import current_period, get_report_for_user
 
 from . import selectors
+from .charts import totals_chart
 
 
 @login_required
@@ -45,6 +46,7 @@ def ranking(request):
             "ranking": result,
             "sort": sort,
             "descending": descending,
+            "chart": totals_chart(result, county, period) if result else None,
         },
     )
 

@@ -9,6 +9,7 @@ from indicators.services import period_deadline_changed
 
 from .models import (
     County,
+    ExportJob,
     Membership,
     Period,
     Report,
@@ -238,3 +239,14 @@ class PortalUserAdmin(UserAdmin):
         membership = Membership.objects.filter(user=form.instance).first()
         if membership:
             membership_sync_groups(membership=membership)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "kind", "period", "county", "requested_by", "progress", "created_at")
+    list_filter = ("kind", "status", "period")
+    list_select_related = ("period", "county", "requested_by")
+    readonly_fields = [f.name for f in ExportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

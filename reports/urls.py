@@ -20,4 +20,9 @@ urlpatterns = [
     path("overview/", views.admin_home, name="admin_home"),
     path("public/", views.public_index, name="public_index"),
     path("public/reports/<int:pk>/", views.public_report, name="public_report"),
+    path("public/reports/<int:pk>/pdf/", views.public_report_pdf, name="public_report_pdf"),
+    path("reports/<int:pk>/pdf/", views.report_pdf_view, name="report_pdf"),
+    path("exports/", views.export_create, name="export_create"),
+    path("exports/<int:pk>/", views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]

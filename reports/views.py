@@ -1,7 +1,9 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,10 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from indicators.selectors import report_score
 
-from . import selectors, services
+from . import exports, selectors, services
 from .checks import submission_errors
 from .forms import ReportForm
-from .models import Action, County, Membership, Period, ReportStatus, ReviewComment
+from .models import Action, County, ExportJob, Membership, Period, ReportStatus, ReviewComment
+from .pdf import report_pdf
 from .permissions import available_actions, can_edit_report, can_review, membership_of
 from .sections import SECTION_KEYS, SECTIONS
 
@@ -423,3 +426,60 @@ def _period_from_request(request) -> Period | None:
     if year.isdigit():
         return get_object_or_404(Period, year=int(year))
     return selectors.current_period()
+
+
+def _pdf_response(data: bytes, filename: str, *, download: bool = False) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def report_pdf_view(request, pk: int):
+    report = selectors.get_report_for_user(request.user, pk)
+    return _pdf_response(report_pdf(report), f"{report}.pdf")
+
+
+def public_report_pdf(request, pk: int):
+    report = get_object_or_404(selectors.published_reports(), pk=pk)
+    return _pdf_response(report_pdf(report), f"{report}.pdf")
+
+
+@login_required
+@require_POST
+def export_create(request):
+    kind = request.POST.get("kind", "")
+    if kind not in ExportJob.Kind.values:
+        raise Http404
+    period = get_object_or_404(Period, year=request.POST.get("year", "0"))
+    county_id = request.POST.get("county", "")
+    county = get_object_or_404(County, pk=int(county_id)) if county_id.isdigit() else None
+    if kind == ExportJob.Kind.COUNTY and county is None:
+        raise Http404
+    job = exports.export_job_create(kind=kind, period=period, county=county, actor=request.user)
+    return redirect("export_detail", pk=job.pk)
+
+
+def _job_for(request, pk: int) -> ExportJob:
+    job = get_object_or_404(ExportJob.objects.select_related("period", "county"), pk=pk)
+    membership = membership_of(request.user)
+    is_admin = membership is not None and membership.role == Membership.Role.ADMIN
+    if job.requested_by_id != request.user.pk and not is_admin:
+        raise Http404
+    return job
+
+
+@login_required
+def export_detail(request, pk: int):
+    job = _job_for(request, pk)
+    template = "partials/export_status.html" if request.htmx else "reports/export_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def export_download(request, pk: int):
+    job = _job_for(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.title}.pdf")

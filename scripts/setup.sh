@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# fonts-noto-cjk: Chinese faces for pages and PDFs; libharfbuzz-subset0: WeasyPrint font subsetting;
+# fonts-noto-cjk: Chinese faces for pages and PDFs; libharfbuzz-subset0, libpango*: WeasyPrint;
 # poppler-utils: pdftotext/pdftoppm for PDF tests; chromium: browser tests and screenshots.
-APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium)
+APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium)
 command -v npm >/dev/null || APT_PACKAGES+=(npm)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

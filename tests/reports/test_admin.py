@@ -11,6 +11,7 @@ MODELS = [
     "reports_reportstatuschange",
     "reports_reviewcomment",
     "reports_reportsnapshot",
+    "reports_exportjob",
     "reports_membership",
     "indicators_dataelement",
     "indicators_indicatorset",

@@ -1,0 +1,279 @@
+"""PDF documents rendered with WeasyPrint: one report, a county summary, a province summary.
+
+The renderer may read only the project's own static files: user text is escaped by the templates,
+and even if markup slipped through, SafeURLFetcher refuses every other file and every URL.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.db.models import Avg, BooleanField, Case, Count, Max, Min, Q, Value, When
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from indicators.charts import bar_chart, totals_chart
+from indicators.selectors import county_ranking, report_score
+
+from .models import County, Period, Report, ReportStatus, ReportValue
+from .sections import REQUIRED_SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
+from .selectors import active_data_elements, approval_of, county_dashboard, report_figures
+
+logger = logging.getLogger(__name__)
+STATIC_ROOT_FOR_PDF = Path(settings.BASE_DIR) / "static"
+PDF_ASSETS = (STATIC_ROOT_FOR_PDF / "pdf").resolve()
+KEY_FIGURES = [
+    "villages_total",
+    "villages_with_legal_advisor",
+    "rule_of_law_meetings",
+    "leadership_study_sessions",
+    "publicity_events",
+    "disputes_mediated",
+    "disputes_resolved",
+]
+KEY_INDICATORS = ["legal_advisor_coverage", "mediation_success_rate", "publicity_per_village"]
+SENT = [ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.PUBLISHED]
+Progress = Callable[[int], None]
+
+
+class BlockedResource(ValueError):
+    pass
+
+
+class SafeURLFetcher(URLFetcher):
+    """Files under the project's static/pdf folder only; every other file and every URL is
+    refused (WeasyPrint then leaves the resource out and carries on)."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+
+    def fetch(self, url, headers=None):
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(unquote(parsed.path)).resolve()
+            if path.is_relative_to(PDF_ASSETS) and path.is_file():
+                return super().fetch(url, headers)
+        logger.warning("PDF renderer refused to fetch %s", url)
+        raise BlockedResource(f"refused: {url}")
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    html = render_to_string(template, context)
+    return HTML(
+        string=html,
+        base_url=STATIC_ROOT_FOR_PDF.as_uri() + "/",
+        url_fetcher=SafeURLFetcher(),
+    ).write_pdf()
+
+
+def _noop(_percent: int) -> None:
+    pass
+
+
+# --- one report -----------------------------------------------------------------------------
+
+
+def report_pdf(report: Report) -> bytes:
+    figures = report_figures(report)
+    score, items = report_score(report)
+    context = {
+        "report": report,
+        "parts": [(section, getattr(report, section.key)) for section in SECTIONS],
+        "figure_rows": [(e, figures.get(e.code)) for e in active_data_elements()],
+        "score": score,
+        "score_items": items,
+        "approval": approval_of(report),
+        "generated_at": timezone.now(),
+    }
+    return render_pdf("pdf/report.html", context)
+
+
+# --- county summary -------------------------------------------------------------------------
+
+
+def _missing_parts(reports) -> dict[int, list[str]]:
+    """report id → headings of its required parts left empty, without loading the texts."""
+    flags = {
+        f"has_{key}": Case(
+            When(~Q(**{key: ""}), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        for key in REQUIRED_SECTION_KEYS
+    }
+    missing = {}
+    for row in reports.annotate(**flags).values("pk", *flags):
+        empty = [SECTIONS_BY_KEY[k].heading for k in REQUIRED_SECTION_KEYS if not row[f"has_{k}"]]
+        if empty:
+            missing[row["pk"]] = empty
+    return missing
+
+
+def county_summary_context(county: County, period: Period, progress: Progress = _noop) -> dict:
+    rows = county_dashboard(county, period)
+    progress(15)
+    ranking = county_ranking(county=county, period=period)
+    progress(30)
+    reports = Report.objects.filter(township__county=county, period=period)
+    figures: dict[int, dict[str, int | None]] = defaultdict(dict)
+    for township_id, code, value in ReportValue.objects.filter(
+        report__in=reports, element__code__in=KEY_FIGURES
+    ).values_list("report__township_id", "element__code", "value"):
+        figures[township_id][code] = value
+    missing = _missing_parts(reports.filter(status__in=SENT))
+    progress(45)
+    ranked = [row for row in ranking.rows if row.score is not None and not row.provisional]
+    names = {e.code: e for e in active_data_elements() if e.code in KEY_FIGURES}
+    charts = [totals_chart(ranking, county, period)]
+    for indicator in ranking.indicators:
+        if indicator.code in KEY_INDICATORS:
+            charts.append(
+                bar_chart(
+                    [
+                        (
+                            row.township.name,
+                            None
+                            if row.items.get(indicator.code, {}).get("value") is None
+                            else Decimal(row.items[indicator.code]["value"]),
+                        )
+                        for row in ranked
+                    ],
+                    title=f"{indicator.name}（目标 {indicator.target.normalize():f}）"
+                    if indicator.target is not None
+                    else indicator.name,
+                )
+            )
+    progress(55)
+    return {
+        "county": county,
+        "period": period,
+        "rows": rows,
+        "counts": _counts(rows),
+        "ranking": ranking,
+        "ranked": ranked,
+        "charts": charts,
+        "key_elements": [names[code] for code in KEY_FIGURES if code in names],
+        "figures": figures,
+        "missing": [
+            (report.township, missing[report.pk])
+            for _t, report in rows
+            if report is not None and report.pk in missing
+        ],
+        "not_sent": [t for t, report in rows if report is None or report.status not in SENT],
+        "late": [report for _t, report in rows if report is not None and report.is_late],
+        "generated_at": timezone.now(),
+    }
+
+
+def _counts(rows) -> dict[str, int]:
+    counts = {"not_started": 0, **{status: 0 for status in ReportStatus.values}}
+    for _township, report in rows:
+        counts[report.status if report else "not_started"] += 1
+    return counts
+
+
+def county_summary_pdf(county: County, period: Period, progress: Progress = _noop) -> bytes:
+    context = county_summary_context(county, period, progress)
+    pdf = render_pdf("pdf/county_summary.html", context)
+    progress(95)
+    return pdf
+
+
+# --- province (all counties) summary ---------------------------------------------------------
+
+
+def province_summary_context(period: Period, progress: Progress = _noop) -> dict:
+    counties = list(
+        County.objects.annotate(
+            township_count=Count("townships", distinct=True),
+            sent=Count(
+                "townships__reports",
+                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+                distinct=True,
+            ),
+            average=Avg(
+                "townships__reports__score__total",
+                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+            ),
+            best=Max(
+                "townships__reports__score__total",
+                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+            ),
+            worst=Min(
+                "townships__reports__score__total",
+                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+            ),
+        ).order_by("province", "city", "name")
+    )
+    progress(30)
+    sent_reports = Report.objects.filter(period=period, status__in=SENT)
+    late = defaultdict(int)
+    for county_id, submitted_at in sent_reports.values_list("township__county_id", "submitted_at"):
+        if submitted_at and timezone.localdate(submitted_at) > period.deadline:
+            late[county_id] += 1
+    missing_by_county = defaultdict(int)
+    county_of = dict(sent_reports.values_list("pk", "township__county_id"))
+    for report_id in _missing_parts(sent_reports):
+        missing_by_county[county_of[report_id]] += 1
+    progress(50)
+    rows = [
+        {
+            "county": county,
+            "townships": county.township_count,
+            "sent": county.sent,
+            "not_sent": county.township_count - county.sent,
+            "late": late[county.pk],
+            "missing": missing_by_county[county.pk],
+            "average": None
+            if county.average is None
+            else Decimal(county.average).quantize(Decimal("0.01")),
+            "best": county.best,
+            "worst": county.worst,
+        }
+        for county in counties
+    ]
+    ranked = sorted((r for r in rows if r["average"] is not None), key=lambda r: -r["average"])
+    chart = bar_chart(
+        [(r["county"].name, r["average"]) for r in ranked],
+        title=f"{period.year}年度各县（市、区）乡镇平均得分",
+        maximum=Decimal(100),
+        unit="分",
+    )
+    coverage = bar_chart(
+        [
+            (
+                r["county"].name,
+                Decimal(r["sent"]) * 100 / r["townships"] if r["townships"] else None,
+            )
+            for r in rows
+        ],
+        title="报送率（已报送乡镇占比）",
+        maximum=Decimal(100),
+        unit="%",
+    )
+    progress(60)
+    totals = {
+        key: sum(r[key] for r in rows)
+        for key in ("townships", "sent", "not_sent", "late", "missing")
+    }
+    return {
+        "period": period,
+        "rows": rows,
+        "ranked": ranked,
+        "charts": [chart, coverage],
+        "totals": totals,
+        "generated_at": timezone.now(),
+    }
+
+
+def province_summary_pdf(period: Period, progress: Progress = _noop) -> bytes:
+    context = province_summary_context(period, progress)
+    pdf = render_pdf("pdf/province_summary.html", context)
+    progress(95)
+    return pdf

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+
+@shared_task(name="reports.export_run")
+def export_run(job_id: int) -> None:
+    from .exports import export_job_run
+
+    export_job_run(job_id=job_id)
