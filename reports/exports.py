@@ -29,7 +29,9 @@ def may_export(user, *, kind: str, county: County | None) -> bool:
 
 
 @transaction.atomic
-def export_job_create(*, kind: str, period: Period, county: County | None, actor) -> ExportJob:
+def export_job_create(
+    *, kind: str, period: Period, county: County | None, actor, province: str = ""
+) -> ExportJob:
     if kind == ExportJob.Kind.COUNTY and county is None:
         raise ValueError("a county summary needs a county")
     if not may_export(actor, kind=kind, county=county):
@@ -38,6 +40,7 @@ def export_job_create(*, kind: str, period: Period, county: County | None, actor
         kind=kind,
         period=period,
         county=county if kind == ExportJob.Kind.COUNTY else None,
+        province=province if kind == ExportJob.Kind.PROVINCE else "",
         requested_by=actor,
     )
     from .tasks import export_run
@@ -60,7 +63,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
         if job.kind == ExportJob.Kind.COUNTY:
             data = county_summary_pdf(job.county, job.period, progress)
         else:
-            data = province_summary_pdf(job.period, progress)
+            data = province_summary_pdf(job.period, job.province, progress)
         name = f"{job.title}.pdf"
         job.file.save(name, ContentFile(data), save=False)
         job.status = ExportJob.Status.DONE

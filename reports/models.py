@@ -415,6 +415,7 @@ class ExportJob(models.Model):
     county = models.ForeignKey(
         County, on_delete=models.CASCADE, null=True, blank=True, verbose_name="县（市、区）"
     )
+    province = models.CharField("省（自治区、直辖市）", max_length=50, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人"
     )
@@ -435,7 +436,7 @@ class ExportJob(models.Model):
 
     @property
     def title(self) -> str:
-        place = self.county.name if self.county_id else "全部县（市、区）"
+        place = self.county.name if self.county_id else (self.province or "全部") + "各县（市、区）"
         return f"{place}{self.period.year}年度法治政府建设情况汇总"
 
     @property

@@ -188,9 +188,13 @@ def county_summary_pdf(county: County, period: Period, progress: Progress = _noo
 # --- province (all counties) summary ---------------------------------------------------------
 
 
-def province_summary_context(period: Period, progress: Progress = _noop) -> dict:
+def province_summary_context(
+    period: Period, province: str = "", progress: Progress = _noop
+) -> dict:
+    """Per county of one province (or of every province when empty)."""
+    counties_in = County.objects.filter(province=province) if province else County.objects.all()
     counties = list(
-        County.objects.annotate(
+        counties_in.annotate(
             township_count=Count("townships", distinct=True),
             sent=Count(
                 "townships__reports",
@@ -212,7 +216,9 @@ def province_summary_context(period: Period, progress: Progress = _noop) -> dict
         ).order_by("province", "city", "name")
     )
     progress(30)
-    sent_reports = Report.objects.filter(period=period, status__in=SENT)
+    sent_reports = Report.objects.filter(
+        period=period, status__in=SENT, township__county__in=counties_in
+    )
     late = defaultdict(int)
     for county_id, submitted_at in sent_reports.values_list("township__county_id", "submitted_at"):
         if submitted_at and timezone.localdate(submitted_at) > period.deadline:
@@ -264,6 +270,7 @@ def province_summary_context(period: Period, progress: Progress = _noop) -> dict
     }
     return {
         "period": period,
+        "province": province,
         "rows": rows,
         "ranked": ranked,
         "charts": [chart, coverage],
@@ -272,8 +279,8 @@ def province_summary_context(period: Period, progress: Progress = _noop) -> dict
     }
 
 
-def province_summary_pdf(period: Period, progress: Progress = _noop) -> bytes:
-    context = province_summary_context(period, progress)
+def province_summary_pdf(period: Period, province: str = "", progress: Progress = _noop) -> bytes:
+    context = province_summary_context(period, province, progress)
     pdf = render_pdf("pdf/province_summary.html", context)
     progress(95)
     return pdf

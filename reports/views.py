@@ -417,6 +417,9 @@ def admin_home(request):
             "period": period,
             "periods": Period.objects.order_by("-year"),
             "overview": selectors.counties_overview(period) if period else [],
+            "provinces": County.objects.order_by("province")
+            .values_list("province", flat=True)
+            .distinct(),
         },
     )
 
@@ -457,7 +460,12 @@ def export_create(request):
     county = get_object_or_404(County, pk=int(county_id)) if county_id.isdigit() else None
     if kind == ExportJob.Kind.COUNTY and county is None:
         raise Http404
-    job = exports.export_job_create(kind=kind, period=period, county=county, actor=request.user)
+    province = request.POST.get("province", "")
+    if province and not County.objects.filter(province=province).exists():
+        raise Http404
+    job = exports.export_job_create(
+        kind=kind, period=period, county=county, actor=request.user, province=province
+    )
     return redirect("export_detail", pk=job.pk)
 
 

@@ -1,0 +1,32 @@
+"""The child process of `manage.py benchmark_pdf`.
+
+It lives apart from the command so that starting a spawned process imports nothing of Django
+before django.setup() has run.
+"""
+
+import resource
+import statistics
+import time
+
+
+def pdf_benchmark_child(kind: str, ids: dict, repeat: int, pipe) -> None:
+    """In a fresh process: one untimed run (fonts, templates), then the timed ones."""
+    import django
+
+    django.setup()
+    from reports.models import County, Period, Report
+    from reports.pdf import county_summary_pdf, province_summary_pdf, report_pdf
+
+    period = Period.objects.get(pk=ids["period"])
+    job = {
+        "report": lambda: report_pdf(Report.objects.get(pk=ids["report"])),
+        "county": lambda: county_summary_pdf(County.objects.get(pk=ids["county"]), period),
+        "province": lambda: province_summary_pdf(period, ids["province"]),
+    }[kind]
+    job()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - started)
+    pipe.send((statistics.median(times), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
