@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from reports.models import Report, ReportStatus
 from reports.selectors import report_figures
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,16 +20,9 @@ def demo_site(live_server):
     return live_server.url
 
 
-def log_in(page, base, username):
-    page.goto(base + "/")
-    expect(page.get_by_role("heading", name="用户登录")).to_be_visible()
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-
-
 def test_clerk_edits_saves_breaks_a_rule_fixes_and_submits(demo_site, page, shot):
-    page.goto(demo_site + "/")
+    page.goto(demo_site + "/")  # not logged in: the Chinese log-in page
+    expect(page.get_by_role("heading", name="用户登录")).to_be_visible()
     shot("01-login")
     log_in(page, demo_site, "lianchi")
     expect(page.get_by_role("heading", name="沈丘县莲池镇 · 法治政府建设年度报告")).to_be_visible()

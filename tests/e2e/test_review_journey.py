@@ -9,20 +9,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from reports.models import Report, ReportStatus
+from tests.e2e.helpers import log_in, log_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, base, username):
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-
-
-def log_out(page, base):
-    page.goto(base + "/")
-    page.get_by_role("button", name="退出登录").click()
 
 
 def accept_dialogs(page):

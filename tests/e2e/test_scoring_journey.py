@@ -9,19 +9,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from indicators.models import Indicator
+from tests.e2e.helpers import log_in, log_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, base, username):
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-
-
-def log_out(page):
-    page.get_by_role("button", name="退出登录").click()
 
 
 def lianchi_row(page):
@@ -46,7 +36,7 @@ def test_ranking_scores_lianchi_and_follows_an_admin_target_change(live_server, 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="保存并提交").click()
     expect(page.get_by_text("报告已提交至县级审核。")).to_be_visible()
-    log_out(page)
+    log_out(page, base)
 
     log_in(page, base, "shenqiu")
     page.get_by_role("link", name="得分排名").click()
@@ -65,7 +55,7 @@ def test_ranking_scores_lianchi_and_follows_an_admin_target_change(live_server, 
     row.get_by_role("link", name="莲池镇").click()
     expect(page.get_by_text("分母为 0，不适用，分值不计入满分")).to_be_visible()
     shot("11-breakdown")
-    log_out(page)
+    log_out(page, base)
 
     # The admin raises the study target from 4 to 20 sessions in the Django admin.
     log_in(page, base, "admin")
@@ -78,8 +68,7 @@ def test_ranking_scores_lianchi_and_follows_an_admin_target_change(live_server, 
     expect(page.get_by_text("该年度全部报告的得分将按新的指标体系重新计算")).to_be_visible()
     study.refresh_from_db()
     assert study.target == 20
-    page.goto(base + "/")
-    log_out(page)
+    log_out(page, base)
 
     log_in(page, base, "shenqiu")
     page.goto(base + "/ranking/?year=2023")

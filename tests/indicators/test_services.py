@@ -10,14 +10,17 @@ from indicators.selectors import RankRow, assign_ranks
 from indicators.services import scores_recompute
 from reports.services import report_save_draft, report_start, report_submit
 from tests.factories import PeriodFactory
+from tests.helpers import submit_report
 
 
 def submit(personas, township, clerk, parts, figures, period=None):
-    report = report_start(township=township, period=period or personas.period, actor=clerk)
-    report = report_save_draft(
-        report=report, actor=clerk, base_version=report.version, parts=parts, figures=figures
+    return submit_report(
+        township=township,
+        period=period or personas.period,
+        clerk=clerk,
+        parts=parts,
+        figures=figures,
     )
-    return report_submit(report=report, actor=clerk)
 
 
 def test_default_set_is_domains_hundred_points(personas):

@@ -7,16 +7,15 @@ from django.urls import reverse
 
 from indicators.models import Indicator, IndicatorSet, ReportScore
 from reports.models import County, Membership, Township
-from reports.services import membership_assign, report_save_draft, report_start, report_submit
+from reports.services import membership_assign, report_start
 from tests.factories import TownshipFactory, UserFactory
+from tests.helpers import submit_report
 
 
 def submitted(personas, township, clerk, parts, figures=None):
-    report = report_start(township=township, period=personas.period, actor=clerk)
-    report = report_save_draft(
-        report=report, actor=clerk, base_version=report.version, parts=parts, figures=figures or {}
+    return submit_report(
+        township=township, period=personas.period, clerk=clerk, parts=parts, figures=figures
     )
-    return report_submit(report=report, actor=clerk)
 
 
 @pytest.fixture

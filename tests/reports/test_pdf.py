@@ -15,8 +15,8 @@ from reports.services import (
     report_publish,
     report_save_draft,
     report_start,
-    report_submit,
 )
+from tests.helpers import submit_report
 
 
 def pdf_text(data: bytes) -> str:
@@ -44,17 +44,13 @@ FIGURES = {
 
 @pytest.fixture
 def sent(personas, full_parts):
-    report = report_start(
-        township=personas.lianchi, period=personas.period, actor=personas.clerk_lianchi
-    )
-    report = report_save_draft(
-        report=report,
-        actor=personas.clerk_lianchi,
-        base_version=1,
+    return submit_report(
+        township=personas.lianchi,
+        period=personas.period,
+        clerk=personas.clerk_lianchi,
         parts=full_parts,
         figures=FIGURES,
     )
-    return report_submit(report=report, actor=personas.clerk_lianchi)
 
 
 def test_report_pdf_has_headings_figures_scores_and_review_status(personas, sent, tmp_path):

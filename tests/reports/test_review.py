@@ -16,10 +16,10 @@ from reports.services import (
     report_publish,
     report_return,
     report_save_draft,
-    report_start,
     report_submit,
 )
 from tests.factories import UserFactory
+from tests.helpers import submit_report
 
 
 @pytest.fixture
@@ -30,12 +30,12 @@ def emails(personas):
 
 
 def submitted(personas, parts, township=None, clerk=None):
-    township, clerk = township or personas.lianchi, clerk or personas.clerk_lianchi
-    report = report_start(township=township, period=personas.period, actor=clerk)
-    report = report_save_draft(
-        report=report, actor=clerk, base_version=report.version, parts=parts, figures={}
+    return submit_report(
+        township=township or personas.lianchi,
+        period=personas.period,
+        clerk=clerk or personas.clerk_lianchi,
+        parts=parts,
     )
-    return report_submit(report=report, actor=clerk)
 
 
 # --- e-mails --------------------------------------------------------------------------------
