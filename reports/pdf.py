@@ -23,7 +23,13 @@ from indicators.selectors import county_ranking, report_score
 
 from .models import County, Period, Report, ReportStatus, ReportValue
 from .sections import REQUIRED_SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
-from .selectors import active_data_elements, approval_of, county_dashboard, report_figures
+from .selectors import (
+    active_data_elements,
+    approval_of,
+    county_dashboard,
+    report_figures,
+    status_counts,
+)
 
 logger = logging.getLogger(__name__)
 STATIC_ROOT_FOR_PDF = Path(settings.BASE_DIR) / "static"
@@ -154,7 +160,7 @@ def county_summary_context(county: County, period: Period, progress: Progress = 
         "county": county,
         "period": period,
         "rows": rows,
-        "counts": _counts(rows),
+        "counts": status_counts(rows),
         "ranking": ranking,
         "ranked": ranked,
         "charts": charts,
@@ -169,13 +175,6 @@ def county_summary_context(county: County, period: Period, progress: Progress = 
         "late": [report for _t, report in rows if report is not None and report.is_late],
         "generated_at": timezone.now(),
     }
-
-
-def _counts(rows) -> dict[str, int]:
-    counts = {"not_started": 0, **{status: 0 for status in ReportStatus.values}}
-    for _township, report in rows:
-        counts[report.status if report else "not_started"] += 1
-    return counts
 
 
 def county_summary_pdf(county: County, period: Period, progress: Progress = _noop) -> bytes:

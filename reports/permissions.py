@@ -1,7 +1,5 @@
 """Who may see and do what, decided per object from the user's Membership (never from the URL)."""
 
-from django.http import Http404
-
 from .models import WORKFLOW, Membership, Report, ReportStatus
 
 
@@ -45,12 +43,6 @@ def can_edit_report(user, report: Report) -> bool:
         and membership.role == Membership.Role.CLERK
         and membership.township_id == report.township_id
     )
-
-
-def require_report_visible(user, report: Report) -> None:
-    criteria = visible_reports_filter(user)
-    if criteria is None or not Report.objects.filter(pk=report.pk, **criteria).exists():
-        raise Http404
 
 
 def acts_on_place(membership: Membership | None, report: Report) -> bool:

@@ -63,18 +63,6 @@ def township_periods(township: Township) -> list[tuple[Period, Report | None]]:
     return [(period, reports.get(period.pk)) for period in Period.objects.order_by("-year")]
 
 
-def county_status_rows(county: County, period: Period) -> list[tuple[Township, Report | None]]:
-    """Every township of the county with its report for the period; two queries whatever the size."""
-    townships = list(county.townships.order_by("order", "name"))
-    reports = {
-        report.township_id: report
-        for report in Report.objects.filter(township__county=county, period=period).only(
-            "id", "township_id", "status", "updated_at", "submitted_at", "period_id"
-        )
-    }
-    return [(township, reports.get(township.pk)) for township in townships]
-
-
 def status_counts(rows) -> dict[str, int]:
     counts = {"not_started": 0, **{status: 0 for status in ReportStatus.values}}
     for _township, report in rows:

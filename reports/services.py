@@ -29,7 +29,7 @@ from .models import (
     Township,
 )
 from .notifications import notify_approved, notify_reminder, notify_returned, notify_submitted
-from .permissions import can_edit_report, can_review, may_make
+from .permissions import can_edit_report, can_review, may_make, membership_of
 from .sections import SECTION_KEYS, SECTIONS
 from .selectors import report_figures
 from .text import normalise_text
@@ -443,7 +443,7 @@ def membership_sync_groups(*, membership: Membership) -> None:
 
 def county_remind(*, county: County, period: Period, actor) -> int:
     """E-mails the clerks of every township of the county that has not sent its report."""
-    membership = actor.membership if hasattr(actor, "membership") else None
+    membership = membership_of(actor)
     if membership is None or not (
         membership.role == Membership.Role.ADMIN
         or (membership.role == Membership.Role.REVIEWER and membership.county_id == county.pk)

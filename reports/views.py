@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from indicators.selectors import report_score
@@ -181,7 +182,7 @@ def county_home(request):
 @require_POST
 def county_remind(request):
     membership = _membership_or_403(request, Membership.Role.REVIEWER)
-    period = get_object_or_404(Period, year=request.POST.get("year", "0"))
+    period = _posted_period(request)
     count = services.county_remind(county=membership.county, period=period, actor=request.user)
     messages.success(request, f"已向 {count} 个尚未报送的乡镇（街道）的填报员发送提醒邮件。")
     return redirect(f"{reverse('county_home')}?year={period.year}")
@@ -215,7 +216,10 @@ def review_queue_approve(request):
         messages.warning(request, f"{report.township}未通过批量审核：{reason}")
     if not ids:
         messages.info(request, "请先勾选要审核通过的报告。")
-    return redirect(request.POST.get("next") or reverse("review_queue"))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("review_queue")
+    return redirect(back)
 
 
 def _county_for(request, membership: Membership) -> County | None:
@@ -424,6 +428,13 @@ def admin_home(request):
     )
 
 
+def _posted_period(request) -> Period:
+    year = request.POST.get("year", "")
+    if not year.isdigit():
+        raise Http404
+    return get_object_or_404(Period, year=int(year))
+
+
 def _period_from_request(request) -> Period | None:
     year = request.GET.get("year", "")
     if year.isdigit():
@@ -455,7 +466,7 @@ def export_create(request):
     kind = request.POST.get("kind", "")
     if kind not in ExportJob.Kind.values:
         raise Http404
-    period = get_object_or_404(Period, year=request.POST.get("year", "0"))
+    period = _posted_period(request)
     county_id = request.POST.get("county", "")
     county = get_object_or_404(County, pk=int(county_id)) if county_id.isdigit() else None
     if kind == ExportJob.Kind.COUNTY and county is None:

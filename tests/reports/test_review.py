@@ -318,3 +318,18 @@ def test_admin_reopens_a_published_report_from_the_portal_with_a_reason(
     assert report.status == ReportStatus.RETURNED
     assert report.status_changes.latest("at", "id").note == "数据有误，需更正"
     assert client.get(reverse("public_report", args=[report.pk])).status_code == 404
+
+
+def test_bulk_approve_does_not_redirect_off_site(client, personas):
+    client.force_login(personas.reviewer_shenqiu)
+    response = client.post(reverse("review_queue_approve"), {"next": "https://evil.example/"})
+    assert response.url == reverse("review_queue")
+    response = client.post(reverse("review_queue_approve"), {"next": "/review/?county=1"})
+    assert response.url == "/review/?county=1"
+
+
+@pytest.mark.parametrize("name", ["county_remind", "export_create"])
+def test_a_bad_year_is_not_found_not_a_server_error(client, personas, name):
+    client.force_login(personas.reviewer_shenqiu)
+    data = {"year": "二〇二三", "kind": "county", "county": personas.shenqiu.pk}
+    assert client.post(reverse(name), data).status_code == 404
