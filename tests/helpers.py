@@ -12,3 +12,11 @@ def submit_report(*, township, period, clerk, parts, figures=None):
         figures=figures or {},
     )
     return report_submit(report=report, actor=clerk)
+
+
+def stored_points(report, code: str) -> str:
+    """The points stored for one indicator in the report's score, as the breakdown keeps them."""
+    from indicators.models import ReportScore
+
+    breakdown = ReportScore.objects.get(report=report).breakdown
+    return next(item["points"] for item in breakdown if item["code"] == code)

@@ -9,7 +9,7 @@ from indicators.models import Indicator, IndicatorSet, ReportScore
 from reports.models import County, Membership, Township
 from reports.services import membership_assign, report_start
 from tests.factories import TownshipFactory, UserFactory
-from tests.helpers import submit_report
+from tests.helpers import stored_points, submit_report
 
 
 def submitted(personas, township, clerk, parts, figures=None):
@@ -238,14 +238,10 @@ def test_reviewer_cannot_open_the_indicator_admin(client, personas):
 def test_moving_the_deadline_in_the_admin_rescored_on_time(
     client, personas, lianchi_submitted, django_capture_on_commit_callbacks
 ):
-    def on_time():
-        score = ReportScore.objects.get(report=lianchi_submitted)
-        return next(i for i in score.breakdown if i["code"] == "on_time")["points"]
-
-    assert on_time() == "0.00"
+    assert stored_points(lianchi_submitted, "on_time") == "0.00"
     client.force_login(personas.admin)
     url = reverse("admin:reports_period_change", args=[personas.period.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"year": 2023, "deadline": "2099-12-31"})
     assert response.status_code == 302
-    assert on_time() == "10.00"
+    assert stored_points(lianchi_submitted, "on_time") == "10.00"
