@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from indicators.scoring import fmt
 from reports.models import County, Period
 from reports.pdf import county_summary_pdf, province_summary_pdf, report_pdf
 from reports.services import (
@@ -148,6 +149,16 @@ def test_county_summary_has_status_ranking_charts_figures_and_missing(personas, 
         str(sent.score.total.normalize()) in text
         or f"{sent.score.total:.2f}".rstrip("0").rstrip(".") in text
     )
+
+
+def test_county_summary_uses_only_the_chinese_fonts_charts_included(personas, sent, tmp_path):
+    """Chart labels are text of the document, in its fonts: SVG <text> used to fall back to
+    DejaVu and the Japanese forms of Noto Sans CJK."""
+    data = county_summary_pdf(County.objects.get(name="沈丘县"), Period.objects.get(year=2023))
+    lines = pdf_fonts(data, tmp_path).splitlines()[2:]
+    assert lines and all("-CJK-SC" in line.split()[0] for line in lines), lines
+    assert all(line.split()[-5] == "yes" for line in lines)  # every font embedded
+    assert f"{fmt(sent.score.total)}分" in pdf_text(data)  # the totals chart's value, as text
 
 
 def test_province_summary_aggregates_by_county(personas, sent):

@@ -14,8 +14,8 @@ PREFIX = "基准PDF"
 
 
 def _measure(kind: str, ids: dict, repeat: int):
-    """(median seconds, peak RSS in MB) of one document, measured in its own spawned process so
-    the figure is that document's, WeasyPrint's C memory included."""
+    """(median wall seconds, median CPU seconds, peak RSS in MB) of one document, measured in
+    its own spawned process so the figure is that document's, WeasyPrint's C memory included."""
     parent, child = multiprocessing.Pipe()
     process = multiprocessing.get_context("spawn").Process(
         target=pdf_benchmark_child, args=(kind, ids, repeat, child)
@@ -23,10 +23,11 @@ def _measure(kind: str, ids: dict, repeat: int):
     process.start()
     child.close()
     try:
-        seconds, rss_kb = parent.recv()  # EOFError if the child died: its traceback is on stderr
+        # EOFError if the child died: its traceback is on stderr
+        seconds, cpu_seconds, rss_kb = parent.recv()
     finally:
         process.join()
-    return round(seconds, 3), round(rss_kb / 1024, 1)
+    return round(seconds, 3), round(cpu_seconds, 3), round(rss_kb / 1024, 1)
 
 
 class Command(BaseCommand):
@@ -62,22 +63,25 @@ class Command(BaseCommand):
             "county": county.pk,
             "province": f"{PREFIX}省",
         }
-        report_s, report_mb = _measure("report", ids, repeat)
-        county_s, county_mb = _measure("county", ids, repeat)
-        province_s, province_mb = _measure("province", ids, repeat)
+        report_s, report_cpu, report_mb = _measure("report", ids, repeat)
+        county_s, county_cpu, county_mb = _measure("county", ids, repeat)
+        province_s, province_cpu, province_mb = _measure("province", ids, repeat)
         figures = {
             "benchmark": "pdf",
             "database": connection.vendor,
             "cores": os.cpu_count(),
             "report_pdf_seconds": report_s,
+            "report_pdf_cpu_seconds": report_cpu,
             "report_pdf_peak_rss_mb": report_mb,
             "report_target_seconds": 1,
             "county_summary_townships": county.townships.count(),
             "county_summary_seconds": county_s,
+            "county_summary_cpu_seconds": county_cpu,
             "county_summary_peak_rss_mb": county_mb,
             "county_target_seconds": 3,
             "province_summary_townships": townships,
             "province_summary_seconds": province_s,
+            "province_summary_cpu_seconds": province_cpu,
             "province_summary_peak_rss_mb": province_mb,
         }
         self.stdout.write(json.dumps(figures, ensure_ascii=False))
