@@ -9,8 +9,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
+
+from reports.sections import REQUIRED_SECTION_KEYS
 
 from .models import Indicator, IndicatorSet, ReportScore, ValidationRule
 from .scoring import CompiledIndicator, score_values
@@ -59,30 +60,13 @@ def compiled_indicators(indicator_set: IndicatorSet) -> list[CompiledIndicator]:
     ]
 
 
-def _parts_present_expression():
-    from reports.sections import REQUIRED_SECTION_KEYS
-
-    # Saved text is stripped (reports.text.normalise_text), so non-empty means written.
-    return sum(
-        (
-            Case(
-                When(~Q(**{key: ""}), then=Value(1)), default=Value(0), output_field=IntegerField()
-            )
-            for key in REQUIRED_SECTION_KEYS
-        ),
-        Value(0),
-    )
-
-
 def _score_batch(
     *, period, indicator_set, compiled, report_ids: list[int], now
 ) -> list[ReportScore]:
     from reports.models import Report, ReportValue
 
-    rows = (
-        Report.objects.filter(pk__in=report_ids)
-        .annotate(parts_present=_parts_present_expression())
-        .values_list("pk", "parts_present", "submitted_at")
+    rows = Report.objects.filter(pk__in=report_ids).values_list(
+        "pk", "missing_parts", "submitted_at"
     )
     values: dict[int, dict] = defaultdict(dict)
     for report_id, code, value in ReportValue.objects.filter(report_id__in=report_ids).values_list(
@@ -90,9 +74,10 @@ def _score_batch(
     ):
         values[report_id][code] = value
     scores = []
-    for report_id, parts_present, submitted_at in rows:
+    for report_id, missing, submitted_at in rows:
         figures = values[report_id]
-        figures["parts_present"] = parts_present
+        # Which parts are really there was decided when the text was saved (reports.analysis).
+        figures["parts_present"] = len(REQUIRED_SECTION_KEYS) - len(missing)
         figures["submitted_on_time"] = (
             None
             if submitted_at is None

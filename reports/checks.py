@@ -1,10 +1,11 @@
-"""What must hold before a report may be submitted: required parts written, and the figures
+"""What must hold before a report may be submitted: required parts really written (not 「无」), and the figures
 consistent with the validation rules of the period's active indicator set."""
 
 from collections.abc import Mapping
 
 from indicators.models import ValidationRule
 
+from .analysis import parts_present
 from .sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY
 
 
@@ -13,11 +14,17 @@ def submission_errors(
 ) -> dict[str, list[str]]:
     """Problems keyed by part key or data-element code; empty when the report may be submitted."""
     errors: dict[str, list[str]] = {}
+    present = parts_present(dict(parts))
     for key in REQUIRED_SECTION_KEYS:
-        if not (parts.get(key) or "").strip():
-            errors.setdefault(key, []).append(
-                f"“{SECTIONS_BY_KEY[key].heading}”是必填部分，请填写后再提交。"
-            )
+        if present[key]:
+            continue
+        text = (parts.get(key) or "").strip()
+        heading = SECTIONS_BY_KEY[key].heading
+        if text:
+            message = f"“{heading}”只写了“{text[:10]}”，不能算作填写，请如实写明情况后再提交。"
+        else:
+            message = f"“{heading}”是必填部分，请填写后再提交。"
+        errors.setdefault(key, []).append(message)
     rules = ValidationRule.objects.filter(
         indicator_set__period=period, indicator_set__active=True, active=True
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from indicators.models import DataElement
 from indicators.services import indicator_set_create_default
 
+from .analysis import missing_parts
 from .models import (
     County,
     Membership,
@@ -31,6 +32,7 @@ from .models import (
 )
 from .sections import SECTION_KEYS
 from .services import membership_assign, roles_ensure_groups
+from .similarity import report_similarities_compute
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 FIXTURE_FILES = ["org_units.json", "periods.json", "data_elements.json"]
@@ -196,6 +198,7 @@ def create_demo_reports(spec: list[dict], counties: list[County], seed: int = 20
         township = Township.objects.get_by_natural_key(*item["county"], item["township"])
         samples[(township.pk, item["year"])] = item
 
+    copies: list[tuple[Township, Period]] = []
     clerks = {
         m.township_id: m.user
         for m in Membership.objects.filter(role=Membership.Role.CLERK).select_related("user")
@@ -210,8 +213,15 @@ def create_demo_reports(spec: list[dict], counties: list[County], seed: int = 20
             rng = random.Random(f"{seed}-{township.county.name}-{township.name}-{period.year}")
             sample = samples.get((township.pk, period.year))
             clerk = clerks.get(township.pk)
+            copied_from = _copy_source(township, period, spec)
             if sample:
                 parts, figures, status = sample_parts(sample), sample["figures"], ReportStatus.DRAFT
+            elif copied_from:
+                figures = generated_figures(rng, codes)
+                parts = dict(generated_parts(township, period.year, figures))
+                parts.update(_copied_parts(copied_from, township))
+                status = ReportStatus.SUBMITTED
+                copies.append((township, period))
             else:
                 # Older years are mostly sent; the newest still has drafts and townships not started.
                 roll = rng.random()
@@ -238,7 +248,35 @@ def create_demo_reports(spec: list[dict], counties: list[County], seed: int = 20
                 elements=elements,
             )
             created += 1
+    # Only the planted copy is indexed: the generated reports share one template, so indexing
+    # them would flag every one. When 莲池镇 submits its 2023 sample, the check finds the copy.
+    for township, period in copies:
+        report_similarities_compute(report=Report.objects.get(township=township, period=period))
     return created
+
+
+# A township of the demo whose 2023 report reuses 莲池镇's paragraphs, as real reports do.
+COPY = {"county": "沈丘县", "township": "冯营镇", "year": 2023, "source": "lianchi-2023.txt"}
+
+
+def _copy_source(township: Township, period: Period, spec: list[dict]) -> dict | None:
+    if (township.county.name, township.name, period.year) != (
+        COPY["county"],
+        COPY["township"],
+        COPY["year"],
+    ):
+        return None
+    return next((item for item in spec if item["file"] == COPY["source"]), None)
+
+
+def _copied_parts(source: dict, township: Township) -> dict[str, str]:
+    """The source's measures and leadership parts with the names and a few figures changed."""
+    parts = sample_parts(source)
+    replaced = {}
+    for key in ("measures_and_results", "leadership_duty"):
+        text = parts[key].replace(source["township"], township.name)
+        replaced[key] = text.replace("26个行政村", "31个行政村").replace("400余件", "350余件")
+    return replaced
 
 
 def _create_report(*, township, period, parts, figures, status, clerk, submitted_at, elements):
@@ -248,6 +286,7 @@ def _create_report(*, township, period, parts, figures, status, clerk, submitted
         status=status,
         updated_by=clerk,
         submitted_at=submitted_at,
+        missing_parts=missing_parts(parts),
         **{key: parts.get(key, "") for key in SECTION_KEYS},
     )
     by_code = {e.code: e for e in elements}

@@ -119,3 +119,175 @@ class ReportForm(forms.Form):
                     summary.append((field.id_for_label, field.label, message))
         summary.extend(("", "", message) for message in self.non_field_errors())
         return summary
+
+
+class ImportUploadForm(forms.Form):
+    """The clerk's Word or text file, or the report pasted as text."""
+
+    document = forms.FileField(
+        label="上传报告文件",
+        required=False,
+        help_text="Word 文档（.docx）或纯文本（.txt）。旧版 .doc 请先在 Word 中另存为 .docx。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
+    )
+    pasted = forms.CharField(
+        label="或者粘贴报告全文",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "从 Word 中全选复制后粘贴到这里"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        document, pasted = data.get("document"), (data.get("pasted") or "").strip()
+        if not document and not pasted and not self.errors:
+            raise forms.ValidationError("请选择要上传的报告文件，或把报告全文粘贴到文本框中。")
+        if document:
+            from .documents import DocumentError, max_upload_bytes, read_document
+
+            if document.size > max_upload_bytes():
+                self.add_error(
+                    "document",
+                    f"文件太大，请上传不超过 {max_upload_bytes() // 1048576} MB 的文件。",
+                )
+                return data
+            try:
+                data["parsed"] = read_document(document.read(), document.name)
+            except DocumentError as exc:
+                self.add_error("document", str(exc))
+        return data
+
+
+IMPORT_CHOICES = (
+    ("replace", "用导入的内容替换"),
+    ("append", "接在已填内容后面"),
+    ("keep", "不导入，保留已填内容"),
+)
+
+
+class ImportConfirmForm(forms.Form):
+    """What the clerk accepts of an import: each part (edited if needed, and how it joins what is
+    already typed) and each figure. Evidence travels in hidden fields so that a refused
+    confirmation can be shown again as it was."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, report, elements, found_parts, figures_found, stored_figures, **kw):
+        super().__init__(*args, **kw)
+        self.report = report
+        self.elements = [e for e in elements if e.code in figures_found]
+        self.found_parts = [s for s in SECTIONS if s.key in found_parts]
+        self.stored_figures = stored_figures
+        for section in self.found_parts:
+            already = bool(getattr(report, section.key).strip())
+            self.fields[f"part_{section.key}"] = forms.CharField(
+                label=f"{section.number}、{section.heading}",
+                required=False,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 8}),
+            )
+            self.fields[f"use_{section.key}"] = forms.ChoiceField(
+                label="如何导入",
+                choices=IMPORT_CHOICES if already else IMPORT_CHOICES[::2],
+                initial="keep" if already else "replace",
+                widget=forms.RadioSelect,
+            )
+        for element in self.elements:
+            code = element.code
+            stored = stored_figures.get(code)
+            self.fields[f"fig_{code}"] = WholeNumberField(
+                label=f"{element.name}（{element.unit}）",
+                required=False,
+                min_value=0,
+                max_value=MAX_FIGURE,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "figure"}),
+            )
+            self.fields[f"take_{code}"] = forms.BooleanField(
+                label="采用", required=False, initial=stored is None
+            )
+            for name in ("sentence", "evidence_start", "evidence_length", "approximate"):
+                self.fields[f"{name}_{code}"] = forms.CharField(
+                    required=False, widget=forms.HiddenInput
+                )
+
+    @classmethod
+    def initial_for(cls, report, extraction, figures_offered) -> dict:
+        initial = {"version": report.version}
+        for key, text in extraction.sections.items():
+            initial[f"part_{key}"] = text
+        for code, figure in figures_offered.items():
+            initial[f"fig_{code}"] = figure.value
+            initial[f"sentence_{code}"] = figure.sentence
+            initial[f"evidence_start_{code}"] = figure.evidence_start
+            initial[f"evidence_length_{code}"] = len(figure.evidence)
+            initial[f"approximate_{code}"] = "1" if figure.approximate else ""
+        return initial
+
+    def part_rows(self):
+        return [
+            (
+                section,
+                self[f"part_{section.key}"],
+                self[f"use_{section.key}"],
+                getattr(self.report, section.key),
+            )
+            for section in self.found_parts
+        ]
+
+    def figure_rows(self):
+        rows = []
+        for element in self.elements:
+            code = element.code
+            sentence = self._hidden("sentence", code)
+            try:
+                start = int(self._hidden("evidence_start", code))
+                length = int(self._hidden("evidence_length", code))
+            except ValueError:
+                start, length = 0, 0
+            rows.append(
+                {
+                    "element": element,
+                    "field": self[f"fig_{code}"],
+                    "take": self[f"take_{code}"],
+                    "hidden": [
+                        self[f"{n}_{code}"]
+                        for n in ("sentence", "evidence_start", "evidence_length", "approximate")
+                    ],
+                    "before": sentence[:start],
+                    "evidence": sentence[start : start + length],
+                    "after": sentence[start + length :],
+                    "approximate": bool(self._hidden("approximate", code)),
+                    "stored": self.stored_figures.get(code),
+                }
+            )
+        return rows
+
+    def _hidden(self, name: str, code: str) -> str:
+        return self[f"{name}_{code}"].value() or ""
+
+    def clean(self):
+        data = super().clean()
+        for element in self.elements:
+            code = element.code
+            taken = data.get(f"take_{code}") and data.get(f"fig_{code}") is None
+            if taken and f"fig_{code}" not in self.errors:
+                self.add_error(f"fig_{code}", "已勾选“采用”，请填写数值，或取消勾选。")
+        return data
+
+    def accepted_parts(self) -> dict[str, tuple[str, str]]:
+        """{part key: (how, text)} for the parts to import."""
+        return {
+            section.key: (
+                self.cleaned_data[f"use_{section.key}"],
+                self.cleaned_data[f"part_{section.key}"],
+            )
+            for section in self.found_parts
+            if self.cleaned_data[f"use_{section.key}"] != "keep"
+        }
+
+    def accepted_figures(self) -> dict[str, int]:
+        return {
+            element.code: self.cleaned_data[f"fig_{element.code}"]
+            for element in self.elements
+            if self.cleaned_data.get(f"take_{element.code}")
+        }

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from indicators.models import DataElement
 
-from .sections import SECTIONS_BY_KEY
+from .sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY
 
 
 class CountyManager(models.Manager):
@@ -222,6 +222,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
 
 
+def all_parts_missing() -> list[str]:
+    return list(REQUIRED_SECTION_KEYS)
+
+
 class Report(models.Model):
     """One township's annual report for one period: the five parts and the figures."""
 
@@ -254,8 +258,13 @@ class Report(models.Model):
         verbose_name="最后修改人",
     )
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    # Required parts the text lacks (reports.analysis.missing_parts), kept with the text so that
+    # scoring thousands of reports need not read every text again.
+    missing_parts = models.JSONField(
+        "缺少的必填部分", default=all_parts_missing, blank=True, editable=False
+    )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "missing_parts"])
 
     class Meta:
         ordering = ["-period__year", "township__county", "township__order", "township__name"]
@@ -442,3 +451,88 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ReportFingerprint(models.Model):
+    """A report's MinHash signature (reports.similarity), computed when it is submitted."""
+
+    report = models.OneToOneField(
+        Report,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="fingerprint",
+        verbose_name="报告",
+    )
+    # similarity.SCHEME it was made with: fingerprints of another scheme are not comparable.
+    scheme = models.CharField("算法参数", max_length=40)
+    signature = models.BinaryField("MinHash 签名")
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "报告指纹"
+        verbose_name_plural = "报告指纹"
+
+    def __str__(self):
+        return f"{self.report_id} · {self.scheme}"
+
+
+class ReportBand(models.Model):
+    """One LSH band of a report's signature: reports sharing a band hash are candidates."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="+", verbose_name="报告"
+    )
+    # The report's period again, so that the candidate lookup is one index scan per year.
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name="报告年度"
+    )
+    band_hash = models.BigIntegerField("分段哈希")
+
+    class Meta:
+        verbose_name = "指纹分段"
+        verbose_name_plural = "指纹分段"
+        indexes = [models.Index(fields=["band_hash", "period"], name="reportband_lookup")]
+
+    def __str__(self):
+        return f"{self.report_id} · {self.band_hash}"
+
+
+class ReportSimilarity(models.Model):
+    """How much of a report is found in another report, with the shared passages."""
+
+    class Kind(models.TextChoices):
+        SAME_PERIOD = "same_period", "同年度其他乡镇"
+        PREVIOUS_YEAR = "previous_year", "本乡镇上一年度"
+
+    # From this share of a report found in another one on, the review page flags the pair
+    # 疑似抄袭/雷同. Unrelated real reports share only stock phrases (0 % of passages of 20
+    # characters or more between the three samples); a report a third of which is found in
+    # another one deserves a reviewer's look.
+    FLAG_THRESHOLD = 0.3
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="similarities", verbose_name="报告"
+    )
+    other = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="+", verbose_name="相似的报告"
+    )
+    kind = models.CharField("比对范围", max_length=20, choices=Kind.choices)
+    similarity = models.FloatField("相似度", help_text="本报告的文字在对方报告中出现的比例（0–1）")
+    # [{"text", "a_start", "b_start", "b_text"}]: as in compare_reports, plus the passage in B.
+    passages = models.JSONField("相同段落", default=list)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        ordering = ["report", "-similarity", "other"]
+        verbose_name = "相似内容"
+        verbose_name_plural = "相似内容"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "other"], name="similarity_one_per_pair")
+        ]
+
+    def __str__(self):
+        return f"{self.report_id} → {self.other_id}: {self.similarity:.0%}"
+
+    @property
+    def flagged(self) -> bool:
+        return self.similarity >= self.FLAG_THRESHOLD

@@ -45,6 +45,11 @@ def active_data_elements() -> list[DataElement]:
     return list(DataElement.objects.filter(active=True).order_by("order", "code"))
 
 
+def township_names() -> tuple[str, ...]:
+    """Every township's name: reading a document, a known name beats a guessed one."""
+    return tuple(Township.objects.values_list("name", flat=True))
+
+
 def report_figures(report: Report) -> dict[str, int | None]:
     """code → value for every figure stored for the report (None = unknown)."""
     return dict(ReportValue.objects.filter(report=report).values_list("element__code", "value"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from indicators.models import DataElement
 from indicators.services import report_score_compute
 
+from .analysis import missing_parts
 from .checks import submission_errors
 from .models import (
     EDITABLE_STATUSES,
@@ -32,6 +33,7 @@ from .notifications import notify_approved, notify_reminder, notify_returned, no
 from .permissions import can_edit_report, can_review, may_make, membership_of
 from .sections import SECTION_KEYS, SECTIONS
 from .selectors import report_figures
+from .tasks import similarities_run
 from .text import normalise_text
 
 
@@ -162,6 +164,9 @@ def report_save_draft(
             if getattr(locked, key) != text:
                 setattr(locked, key, text)
                 changed.append(key)
+    if any(key in changed for key in SECTION_KEYS):
+        locked.missing_parts = missing_parts({key: getattr(locked, key) for key in SECTION_KEYS})
+        changed.append("missing_parts")
     _store_figures(report=locked, actor=actor, figures=figures)
     locked.version += 1
     locked.updated_by = actor
@@ -169,6 +174,30 @@ def report_save_draft(
     locked.save(update_fields=changed)
     report_score_compute(report=locked)
     return locked
+
+
+@transaction.atomic
+def report_import_apply(
+    *,
+    report: Report,
+    actor,
+    base_version: int,
+    parts: Mapping[str, tuple[str, str]],
+    figures: Mapping[str, int],
+) -> Report:
+    """Puts what the clerk accepted of an imported document into the draft: each part replaces
+    the typed one or follows it ("replace" / "append"); only accepted figures change."""
+    locked = _lock(report)
+    merged = {}
+    for key, (how, text) in parts.items():
+        if key not in SECTION_KEYS or how not in ("replace", "append"):
+            raise ReportError("导入的内容不完整，请重新导入。")
+        typed = getattr(locked, key)
+        text = normalise_text(text)
+        merged[key] = f"{typed}\n{text}" if how == "append" and typed and text else text or typed
+    return report_save_draft(
+        report=locked, actor=actor, base_version=base_version, parts=merged, figures=figures
+    )
 
 
 def _store_figures(*, report: Report, actor, figures: Mapping[str, int | None]) -> None:
@@ -223,6 +252,9 @@ def report_submit(*, report: Report, actor) -> Report:
     _finish_move(report=locked, actor=actor, action=Action.SUBMIT, fields=fields)
     report_score_compute(report=locked)
     transaction.on_commit(partial(notify_submitted, locked.pk))
+    # Copied-passage check after the commit, robust: a failure there (or a broker that is down)
+    # is logged and never undoes or refuses the submission.
+    transaction.on_commit(partial(similarities_run.delay, locked.pk), robust=True)
     return locked
 
 
@@ -384,7 +416,7 @@ def comment_resolve(*, comment: ReviewComment, actor) -> ReviewComment:
 ROLE_PERMISSION_APPS: dict[str, tuple[str, ...]] = {
     Membership.Role.CLERK: (),
     Membership.Role.REVIEWER: (),
-    Membership.Role.ADMIN: ("reports", "indicators", "auth"),
+    Membership.Role.ADMIN: ("reports", "indicators", "auth", "axes"),  # axes: unlock log-ins
 }
 ROLE_PERMISSION_CODENAMES: dict[str, tuple[str, ...]] = {
     Membership.Role.CLERK: ("add_report", "change_report", "view_report"),

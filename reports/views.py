@@ -8,17 +8,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from indicators.selectors import report_score
 
-from . import exports, selectors, services
+from . import exports, selectors, services, similarity
+from .analysis import extract
 from .checks import submission_errors
-from .forms import ReportForm
-from .models import Action, County, ExportJob, Membership, Period, ReportStatus, ReviewComment
+from .documents import Document
+from .forms import ImportConfirmForm, ImportUploadForm, ReportForm
+from .models import (
+    Action,
+    County,
+    ExportJob,
+    Membership,
+    Period,
+    ReportSimilarity,
+    ReportStatus,
+    ReviewComment,
+)
 from .pdf import report_pdf
 from .permissions import available_actions, can_edit_report, can_review, membership_of
-from .sections import SECTION_KEYS, SECTIONS
+from .sections import SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 
 
 def _membership_or_403(request, *roles: str) -> Membership:
@@ -29,6 +45,7 @@ def _membership_or_403(request, *roles: str) -> Membership:
 
 
 @login_required
+@require_safe
 def home(request):
     membership = membership_of(request.user)
     if membership is None:
@@ -41,6 +58,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def township_home(request):
     membership = _membership_or_403(request, Membership.Role.CLERK)
     township = membership.township
@@ -71,6 +89,7 @@ def report_start(request, year: int):
 
 
 @login_required
+@require_safe
 def report_detail(request, pk: int):
     report = selectors.get_report_for_user(request.user, pk)
     return render(
@@ -152,6 +171,126 @@ def report_edit(request, pk: int):
     )
 
 
+def _editable_report_or_redirect(request, pk: int):
+    report = selectors.get_report_for_user(request.user, pk)
+    if not (can_edit_report(request.user, report) and report.is_editable):
+        return report, redirect("report_detail", pk=report.pk)
+    return report, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_import(request, pk: int):
+    """Step 1: the clerk gives a document; step 2 (same request) shows what was found in it."""
+    report, refused = _editable_report_or_redirect(request, pk)
+    if refused:
+        return refused
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        parsed = form.cleaned_data.get("parsed")
+        if parsed is None:
+            parsed = Document(form.cleaned_data["pasted"])
+        extraction = extract(
+            parsed.text,
+            known_townships=selectors.township_names(),
+            hints=parsed.heading_lines,
+        )
+        if not extraction.sections and not extraction.metrics:
+            form.add_error(
+                None, "没有从文件中识别出报告的任何部分或数据，请检查是否上传了正确的报告。"
+            )
+        else:
+            elements = selectors.active_data_elements()
+            codes = {e.code for e in elements}
+            offered = {c: f for c, f in extraction.metrics.items() if c in codes}
+            confirm = ImportConfirmForm(
+                initial=ImportConfirmForm.initial_for(report, extraction, offered),
+                report=report,
+                elements=elements,
+                found_parts=extraction.sections,
+                figures_found=offered,
+                stored_figures=selectors.report_figures(report),
+            )
+            return _render_import_confirm(request, report, confirm, extraction=extraction)
+    return render(request, "reports/report_import.html", {"report": report, "form": form})
+
+
+def _render_import_confirm(request, report, confirm, *, extraction=None, status=200):
+    warnings = []
+    if extraction is not None:
+        if extraction.township and extraction.township != report.township.name:
+            warnings.append(
+                f"文件中的乡镇是“{extraction.township}”，与本报告（{report.township.name}）不同，"
+                "请确认上传的是本乡镇的报告。"
+            )
+        if extraction.year and extraction.year != report.period.year:
+            warnings.append(
+                f"文件中的年度是 {extraction.year} 年，与本报告（{report.period.year} 年度）不同，"
+                "请确认上传的是本年度的报告。"
+            )
+    missing = [SECTIONS_BY_KEY[key] for key in extraction.missing_sections] if extraction else []
+    return render(
+        request,
+        "reports/report_import_confirm.html",
+        {"report": report, "form": confirm, "warnings": warnings, "missing": missing},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def report_import_apply(request, pk: int):
+    report, refused = _editable_report_or_redirect(request, pk)
+    if refused:
+        return refused
+    elements = selectors.active_data_elements()
+    found_parts = [key for key in SECTION_KEYS if f"part_{key}" in request.POST]
+    figures_found = [e.code for e in elements if f"fig_{e.code}" in request.POST]
+    confirm = ImportConfirmForm(
+        request.POST,
+        report=report,
+        elements=elements,
+        found_parts=found_parts,
+        figures_found=figures_found,
+        stored_figures=selectors.report_figures(report),
+    )
+    if confirm.is_valid():
+        try:
+            services.report_import_apply(
+                report=report,
+                actor=request.user,
+                base_version=confirm.cleaned_data["version"],
+                parts=confirm.accepted_parts(),
+                figures=confirm.accepted_figures(),
+            )
+        except services.VersionConflict:
+            messages.error(
+                request,
+                "导入未完成：报告刚刚被修改过（可能在另一个窗口）。请核对下方“已填内容”后再次确认导入。",
+            )
+            report = selectors.get_report_for_user(request.user, pk)
+            data = request.POST.copy()
+            data["version"] = report.version  # the next confirmation is based on what is stored
+            confirm = ImportConfirmForm(
+                data,
+                report=report,
+                elements=elements,
+                found_parts=found_parts,
+                figures_found=figures_found,
+                stored_figures=selectors.report_figures(report),
+            )
+            confirm.is_valid()
+            return _render_import_confirm(request, report, confirm, status=409)
+        except services.ReportError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已导入所选内容，请核对后保存或提交。")
+            return redirect("report_edit", pk=report.pk)
+    else:
+        messages.error(request, "未导入：有数据填写不正确，请按红色提示修改。")
+    return _render_import_confirm(request, report, confirm, status=400)
+
+
 def _rebase(form: ReportForm, version: int, elements) -> ReportForm:
     """The same typed data on top of a newer version, so the next save is based on what is stored."""
     data = form.data.copy()
@@ -160,6 +299,7 @@ def _rebase(form: ReportForm, version: int, elements) -> ReportForm:
 
 
 @login_required
+@require_safe
 def county_home(request):
     membership = _membership_or_403(request, Membership.Role.REVIEWER)
     period = _period_from_request(request)
@@ -189,6 +329,7 @@ def county_remind(request):
 
 
 @login_required
+@require_safe
 def review_queue(request):
     membership = _membership_or_403(request, Membership.Role.REVIEWER, Membership.Role.ADMIN)
     county = _county_for(request, membership)
@@ -232,6 +373,7 @@ def _county_for(request, membership: Membership) -> County | None:
 
 
 @login_required
+@require_safe
 def report_review(request, pk: int):
     report = selectors.get_report_for_user(request.user, pk)
     if not can_review(request.user, report):
@@ -257,6 +399,34 @@ def report_review(request, pk: int):
             "status_changes": selectors.report_status_changes(report),
             "can_comment": report.status == ReportStatus.SUBMITTED,
             "targets": services.comment_targets(),
+            "similarity": similarity.report_similarity_check(report),
+        },
+    )
+
+
+@login_required
+@require_GET
+def report_similar(request, pk: int, other_pk: int):
+    """The shared passages of a report and one of its stored similar reports, side by side."""
+    report = selectors.get_report_for_user(request.user, pk)
+    if not can_review(request.user, report):
+        raise Http404
+    row = get_object_or_404(
+        ReportSimilarity.objects.select_related("other__township__county", "other__period"),
+        report=report,
+        other_id=other_pk,
+    )
+    # The other report may be another county's: its reviewer sees only the passages that
+    # both reports contain (which are in their own report anyway), not its full text.
+    readable = selectors.reports_for_user(request.user).filter(pk=row.other_id).exists()
+    return render(
+        request,
+        "reports/report_similar.html",
+        {
+            "report": report,
+            "row": row,
+            "other": row.other,
+            "compared": similarity.side_by_side(report, row.other, show_other=readable),
         },
     )
 
@@ -375,6 +545,7 @@ def _thread(request, report, target, error="", status=200):
     )
 
 
+@require_safe
 def public_index(request):
     county_id = request.GET.get("county", "")
     year = request.GET.get("year", "")
@@ -396,6 +567,7 @@ def public_index(request):
     )
 
 
+@require_safe
 def public_report(request, pk: int):
     report = get_object_or_404(selectors.published_reports(), pk=pk)
     return render(
@@ -411,6 +583,7 @@ def public_report(request, pk: int):
 
 
 @login_required
+@require_safe
 def admin_home(request):
     _membership_or_403(request, Membership.Role.ADMIN)
     period = _period_from_request(request)
@@ -450,11 +623,13 @@ def _pdf_response(data: bytes, filename: str, *, download: bool = False) -> Http
 
 
 @login_required
+@require_safe
 def report_pdf_view(request, pk: int):
     report = selectors.get_report_for_user(request.user, pk)
     return _pdf_response(report_pdf(report), f"{report}.pdf")
 
 
+@require_safe
 def public_report_pdf(request, pk: int):
     report = get_object_or_404(selectors.published_reports(), pk=pk)
     return _pdf_response(report_pdf(report), f"{report}.pdf")
@@ -490,6 +665,7 @@ def _job_for(request, pk: int) -> ExportJob:
 
 
 @login_required
+@require_safe
 def export_detail(request, pk: int):
     job = _job_for(request, pk)
     template = "partials/export_status.html" if request.htmx else "reports/export_detail.html"
@@ -497,6 +673,7 @@ def export_detail(request, pk: int):
 
 
 @login_required
+@require_safe
 def export_download(request, pk: int):
     job = _job_for(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:

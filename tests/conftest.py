@@ -13,7 +13,7 @@ from indicators.models import DataElement
 from reports.demo import load_fixtures
 from reports.models import County, Membership, Period, Township
 from reports.sections import REQUIRED_SECTION_KEYS
-from reports.services import membership_assign
+from reports.services import membership_assign, report_start
 from tests.factories import UserFactory
 
 FULL_PARTS = {
@@ -73,6 +73,14 @@ def personas(geography) -> Personas:
         clerk_huatai=person("huatai", Membership.Role.CLERK, township=huatai),
         reviewer_shenqiu=person("shenqiu", Membership.Role.REVIEWER, county=shenqiu),
         admin=person("admin", Membership.Role.ADMIN),
+    )
+
+
+@pytest.fixture
+def draft(personas):
+    """莲池镇's 2023 report, just started by its clerk."""
+    return report_start(
+        township=personas.lianchi, period=personas.period, actor=personas.clerk_lianchi
     )
 
 

@@ -3,7 +3,9 @@ import datetime
 import factory
 from django.contrib.auth.models import User
 
+from reports.analysis import missing_parts
 from reports.models import County, Period, Report, Township
+from reports.sections import SECTION_KEYS
 
 
 class CountyFactory(factory.django.DjangoModelFactory):
@@ -51,3 +53,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
 
     township = factory.SubFactory(TownshipFactory)
     period = factory.SubFactory(PeriodFactory)
+    # Stored as the services store it, from whatever parts the test gives.
+    missing_parts = factory.LazyAttribute(
+        lambda o: missing_parts({key: getattr(o, key, "") for key in SECTION_KEYS})
+    )

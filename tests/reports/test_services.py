@@ -13,13 +13,6 @@ from reports.services import (
 )
 
 
-@pytest.fixture
-def draft(personas):
-    return report_start(
-        township=personas.lianchi, period=personas.period, actor=personas.clerk_lianchi
-    )
-
-
 def save(report, actor, parts=None, figures=None, version=None):
     return report_save_draft(
         report=report,

@@ -9,13 +9,6 @@ from reports.services import membership_assign, report_save_draft, report_start
 from tests.factories import TownshipFactory, UserFactory
 
 
-@pytest.fixture
-def draft(personas):
-    return report_start(
-        township=personas.lianchi, period=personas.period, actor=personas.clerk_lianchi
-    )
-
-
 def form_data(report, **overrides):
     data = {
         "version": report.version,
@@ -50,7 +43,7 @@ def test_login_page_is_chinese(client):
 def test_wrong_password_says_so_in_chinese(client, personas):
     response = client.post(reverse("login"), {"username": "lianchi", "password": "wrong"})
     assert response.status_code == 200
-    assert "请输入一个正确的" in response.content.decode()
+    assert "用户名或密码不正确" in response.content.decode()
 
 
 def test_anonymous_is_sent_to_login(client):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from indicators.models import DataElement
+from reports.analysis import missing_parts
 from reports.demo import deadline_moment, generated_figures, generated_parts, load_fixtures
 from reports.models import County, Period, Report, ReportStatus, ReportValue, Township
 
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                                 period=period,
                                 status=ReportStatus.SUBMITTED,
                                 submitted_at=deadline_moment(period, rng.randint(-5, 30)),
+                                missing_parts=missing_parts(parts),
                                 **parts,
                             )
                         )

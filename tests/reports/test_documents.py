@@ -1,0 +1,99 @@
+"""Reading uploaded documents: Word and text files are read; anything else is refused in Chinese."""
+
+import io
+import zipfile
+
+import docx
+import pytest
+from django.test import override_settings
+
+from reports.analysis import extract
+from reports.documents import DocumentError, read_document
+from tests.reports.test_analysis import sample
+
+
+def make_docx(text: str, *, heading_style: bool = True) -> bytes:
+    """A Word file of a report: lines numbered 「一、」 become Heading 1 paragraphs whose number
+    Word would draw itself, so the number is not in the text."""
+    document = docx.Document()
+    for line in text.splitlines():
+        if heading_style and line[:2] in ("一、", "二、", "三、", "四、", "五、"):
+            document.add_heading(line[2:], level=1)
+        else:
+            document.add_paragraph(line)
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "附表"
+    table.rows[0].cells[1].text = "本表数据仅供参考"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_docx_with_word_headings_reads_like_the_text():
+    data = make_docx(sample("huatai-2023.txt"))
+    document = read_document(data, "花台乡2023年报告.docx")
+    assert "花台乡" in document.text
+    assert "附表，本表数据仅供参考" in document.text  # tables are read too
+    assert document.heading_lines  # Word's heading styles are passed on
+    result = extract(document.text, hints=document.heading_lines)
+    assert result.township == "花台乡"
+    assert set(result.sections) == {"measures_and_results", "shortcomings", "next_year_plan"}
+    assert result.metrics["disputes_mediated"].value == 90
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
+def test_text_files_in_the_encodings_offices_use(encoding):
+    text = sample("lianchi-2023.txt")
+    assert read_document(text.encode(encoding), "报告.TXT").text.strip() == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"%PDF-1.7 binary", "report.pdf", "只能上传 Word 文档（.docx）或纯文本文件（.txt）"),
+        (b"\xd0\xcf\x11\xe0 old word", "report.doc", "另存为” .docx"),
+        (b"not a zip at all", "report.docx", "文件已损坏或不是 Word 文档"),
+        (b"   \n ", "report.txt", "文件是空的"),
+        (b"\x00\x01\x02\x03" * 100, "report.txt", "这不是文本文件"),
+    ],
+)
+def test_files_that_are_not_reports_are_refused(data, name, message):
+    with pytest.raises(DocumentError, match=message):
+        read_document(data, name)
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_zip_bomb_is_refused_before_it_is_expanded():
+    bomb = _zip({"word/document.xml": b"\0" * (150 * 1024 * 1024)})
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(DocumentError, match="压缩炸弹"):
+        read_document(bomb, "report.docx")
+
+
+def test_zip_that_is_not_a_word_file_is_refused():
+    with pytest.raises(DocumentError, match="这不是 Word 文档"):
+        read_document(_zip({"hello.txt": b"hello"}), "report.docx")
+
+
+def test_damaged_word_file_is_refused():
+    broken = _zip(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "word/document.xml": b"<w:document><unclosed>",
+        }
+    )
+    with pytest.raises(DocumentError, match="文件已损坏"):
+        read_document(broken, "report.docx")
+
+
+@override_settings(REPORT_UPLOAD_MAX_BYTES=1024)
+def test_too_large_file_is_refused():
+    with pytest.raises(DocumentError, match="文件太大"):
+        read_document(b"x" * 2048, "report.txt")
