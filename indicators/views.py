@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from reports.models import County, Membership, Period, Township
 from reports.permissions import membership_of
@@ -12,6 +13,7 @@ from .charts import totals_chart
 
 
 @login_required
+@require_safe
 def ranking(request):
     membership = membership_of(request.user)
     if membership is None or membership.role == Membership.Role.CLERK:
@@ -52,6 +54,7 @@ def ranking(request):
 
 
 @login_required
+@require_safe
 def report_score(request, pk: int):
     report = get_report_for_user(request.user, pk)
     score, items = selectors.report_score(report)
@@ -61,6 +64,7 @@ def report_score(request, pk: int):
 
 
 @login_required
+@require_safe
 def township_scores(request, pk: int):
     township = get_object_or_404(Township.objects.select_related("county"), pk=pk)
     membership = membership_of(request.user)

@@ -5,9 +5,12 @@ SECRET_KEY, DEBUG=False, ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,8 +28,14 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DEBUG", "True")
-# The fallback key is only good for the local demo; production must set SECRET_KEY.
-SECRET_KEY = os.getenv("SECRET_KEY", "insecure-demo-key-set-SECRET_KEY-in-production")
+SECRET_KEY = os.getenv("SECRET_KEY", "")
+if not SECRET_KEY:
+    # A known key lets anyone forge sessions, so only the local demo (DEBUG on) may fall back to one.
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (50+ random characters)."
+        )
+    SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -42,6 +51,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "simple_history",
+    "axes",
+    "csp",
     "indicators",
     "reports",
 ]
@@ -49,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "reportportal.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reportportal.urls"
@@ -105,6 +120,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# django-axes first, so a locked-out user name is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock-out after repeated failed log-ins. Keyed on user name *and* address: the clerks of a county
+# often share one NAT address, so locking the address would lock them all out, while the pair
+# still stops guessing one account's password. Admins unlock in 系统管理 → Axes → Access attempts
+# (delete the row) or with `manage.py axes_reset_username <name>`.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+# Minutes from the last failure; 0 = locked until an admin unlocks.
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "30")) or None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lock-out do not prolong it, so the unlock time shown on the page holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "reportportal.security.lockout_response"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已被暂时锁定，请稍后再试或联系系统管理员解锁。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已被锁定，请联系系统管理员解锁。"
+# Behind a reverse proxy every request comes from the proxy: set AXES_PROXY_COUNT to the number of
+# proxies so the client address is read from X-Forwarded-For (only the proxies must set it).
+if proxies := envint("AXES_PROXY_COUNT", "0"):
+    AXES_IPWARE_PROXY_COUNT = proxies
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
@@ -147,9 +187,79 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(not DEBUG))
-CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(not DEBUG))
+# HTTPS: on by default in production (DEBUG off). An intranet served over plain http sets
+# USE_HTTPS=False, which turns off the redirect, the Secure cookies and HSTS (each can also be set
+# on its own); the demo and the tests (DEBUG on) run over http.
+USE_HTTPS = envbool("USE_HTTPS", str(not DEBUG))
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(USE_HTTPS))
+# TLS ended at a reverse proxy: trust its X-Forwarded-Proto, or the redirect would loop.
+if envbool("SECURE_PROXY_SSL", "False"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(USE_HTTPS))
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(USE_HTTPS))
+# A year, with sub-domains and preload, as `check --deploy` asks; a host that may go back to http
+# starts with a few minutes (SECURE_HSTS_SECONDS=300), since browsers remember the header.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000" if USE_HTTPS else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True")
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: htmx gets the token from the page (hx-headers on <body>).
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Browser features the portal never uses, refused to every script (reportportal.security).
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+]
+
+# Content Security Policy (django-csp 4): scripts and styles only from our own static files, so
+# text a user typed can never run as script. Templates therefore carry no inline <script>, no
+# on*= handlers and no style="" attributes (portal.js sets the one computed width, the export
+# progress bar); htmx's own inline indicator style is switched off in base.html's htmx-config.
+# img-src allows data: for Bootstrap's built-in SVG icons; the charts are inline <svg> markup.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # The one inline style in a third-party template, simple_history's object_history_list.html
+        # ('border-top: 0'), allowed by its hash rather than opening style-src to every attribute.
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+        ],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Uploads. Form fields without files (the report text) may total DATA_UPLOAD_MAX_MEMORY_SIZE;
+# files above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to disk. Neither caps a file's size, so the
+# document import form (.docx/.txt) checks REPORT_UPLOAD_MAX_BYTES itself, and the reverse proxy
+# should cap the whole body too (nginx: client_max_body_size 6m).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440))
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440))
+REPORT_UPLOAD_MAX_BYTES = envint("REPORT_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+# The largest forms, the report (five parts, 17 figures) and a county's bulk approval list, stay
+# far below 1,000 fields; the import form sends one file.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000")
+DATA_UPLOAD_MAX_NUMBER_FILES = envint("DATA_UPLOAD_MAX_NUMBER_FILES", "5")
 
 # Console by default (the demo prints e-mails); SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .security import LoginForm
+
 admin.site.site_header = "法治政府建设年度报告系统 · 管理"
 admin.site.site_title = "法治政府建设年度报告系统"
 admin.site.index_title = "系统管理"
@@ -9,7 +11,9 @@ admin.site.index_title = "系统管理"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,65 @@
+"""Log-in and web security glue: the Chinese log-in form, the lock-out page, Permissions-Policy."""
+
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Max
+from django.shortcuts import render
+from django.utils import timezone
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form with messages that tell a clerk what to do, and warn of the lock-out."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        warning = f"连续输错 {settings.AXES_FAILURE_LIMIT} 次后，该账号将被"
+        minutes = settings.AXES_COOLOFF_TIME and settings.AXES_COOLOFF_TIME.total_seconds() // 60
+        warning += f"锁定 {minutes:.0f} 分钟。" if minutes else "锁定，需由系统管理员解锁。"
+        self.error_messages = {
+            "invalid_login": "用户名或密码不正确，请重新输入（密码区分大小写）。" + warning,
+            "inactive": "该账号已停用，请联系系统管理员。",
+        }
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' AXES_LOCKOUT_CALLABLE: the log-in page again, saying why and until when.
+
+    The form stays usable so a clerk who mistyped a colleague's user name can still log in.
+    """
+    username = get_client_username(request, credentials) or ""
+    cool_off = get_cool_off(request)
+    unlock_at = None
+    if cool_off:
+        # The lock lasts cool_off from the last counted failure of this user name at this address.
+        last = AccessAttempt.objects.filter(
+            username=username, ip_address=getattr(request, "axes_ip_address", None)
+        ).aggregate(last=Max("attempt_time"))["last"]
+        unlock_at = timezone.localtime((last or timezone.now()) + cool_off)
+    context = {
+        "form": LoginForm(request, initial={"username": username}),
+        "next": request.POST.get("next", request.GET.get("next", "")),
+        "locked_out": True,
+        "locked_username": username,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "unlock_at": unlock_at,
+    }
+    return render(
+        request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
+
+
+class PermissionsPolicyMiddleware:
+    """Sends Permissions-Policy: the portal needs no camera, microphone, location, payment or USB,
+    so an injected or framed script cannot ask for them either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
