@@ -20,8 +20,17 @@
     fields().forEach(function (el) { values[el.name] = el.value; });
     return values;
   }
-  function differsFromPage(values) {
-    return fields().some(function (el) { return el.name in values && values[el.name] !== el.value; });
+  // What the server sent, not what is on screen now: a browser may refill the form itself when
+  // the page is opened again, and that must not hide the backup.
+  function served(el) {
+    if (el.tagName === "SELECT") {
+      var chosen = Array.prototype.find.call(el.options, function (o) { return o.defaultSelected; });
+      return chosen ? chosen.value : (el.options[0] ? el.options[0].value : "");
+    }
+    return el.defaultValue;
+  }
+  function differsFromServer(values) {
+    return fields().some(function (el) { return el.name in values && values[el.name] !== served(el); });
   }
   function save() {
     try {
@@ -32,7 +41,7 @@
   var stored = null;
   try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { stored = null; }
   // A backup taken on this same version that differs from the page is unsaved work: offer it.
-  if (stored && stored.version === version && differsFromPage(stored.values)) {
+  if (stored && stored.version === version && differsFromServer(stored.values)) {
     banner.querySelector("[data-backup-time]").textContent = new Date(stored.at).toLocaleString("zh-CN");
     banner.classList.remove("d-none");
   } else {
