@@ -38,29 +38,42 @@
     } catch (e) { /* storage full or disabled: the server save still works */ }
   }
 
+  function markDirty() {
+    dirty = true;
+    dirtyNote.hidden = false;
+  }
+
+  // Typing can start before this script has run (an old PC, a slow intranet): whatever differs
+  // from what the server sent at this point was typed by the clerk and is kept like later typing.
+  var typedEarly = differsFromServer(snapshot());
   var stored = null;
   try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { stored = null; }
-  // A backup taken on this same version that differs from the page is unsaved work: offer it.
+  // A backup taken on this same version that differs from what the server sent is unsaved work:
+  // offer it. The restore button uses this copy, so later typing may overwrite the stored one.
   if (stored && stored.version === version && differsFromServer(stored.values)) {
     banner.querySelector("[data-backup-time]").textContent = new Date(stored.at).toLocaleString("zh-CN");
     banner.classList.remove("d-none");
   } else {
     localStorage.removeItem(key);
   }
+  if (typedEarly) {
+    markDirty();
+    save();
+  }
   banner.querySelector("[data-backup-restore]").addEventListener("click", function () {
     fields().forEach(function (el) { if (el.name in stored.values) el.value = stored.values[el.name]; });
     banner.classList.add("d-none");
-    dirty = true;
-    dirtyNote.hidden = false;
+    markDirty();
+    save();
   });
   banner.querySelector("[data-backup-discard]").addEventListener("click", function () {
-    localStorage.removeItem(key);
     banner.classList.add("d-none");
+    // What is on screen now (typed since the page opened) is still worth keeping.
+    if (dirty) save(); else localStorage.removeItem(key);
   });
 
   form.addEventListener("input", function () {
-    dirty = true;
-    dirtyNote.hidden = false;
+    markDirty();
     save();
   });
   form.addEventListener("submit", function (event) {

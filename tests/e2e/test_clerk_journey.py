@@ -103,3 +103,34 @@ def test_typed_text_survives_leaving_the_page_without_saving(demo_site, page, sh
     expect(page.locator("#local-backup")).to_be_hidden()
     report = Report.objects.get(township__name="花台乡", period__year=2023)
     assert report.leadership_duty == "党委书记主持中心组学法4次，乡长出庭应诉1次。"
+
+
+def test_typing_before_the_form_script_has_run_is_kept(demo_site, page):
+    # On an old PC the form shows before its script has run; hold the script back to be sure.
+    held = []
+
+    def hold_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r"/static/js/report_form(\.[0-9a-f]+)?\.js$"), hold_first)
+    log_in(page, demo_site, "huatai")
+    continue_2023 = (
+        page.get_by_role("row").filter(has_text="2023年度").get_by_role("link", name="继续填写")
+    )
+    continue_2023.click()
+    duty = page.get_by_label("三、党政主要负责人履行推进法治建设第一责任人职责情况")
+    duty.fill("书记、乡长带头学法。")
+    page.wait_for_function("() => true")  # let the held request reach the route handler
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("[data-dirty-note]")).to_be_visible()
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("link", name="本乡镇报告").click()
+    continue_2023.click()
+    expect(page.locator("#local-backup")).to_be_visible()
+    page.get_by_role("button", name="恢复这些内容").click()
+    expect(duty).to_have_value("书记、乡长带头学法。")
