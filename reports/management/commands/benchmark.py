@@ -6,6 +6,7 @@ import time
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, only=None, quick=False, **options):
         if connection.vendor != "postgresql":
             raise CommandError("基准必须在 PostgreSQL 上运行：请设置 DATABASE_URL。")
+        # A fresh bench database is usable at once, as the load run's own database already is.
+        call_command("migrate", interactive=False, verbosity=0)
         results = {
             "benchmark": "all",
             "cores": os.cpu_count(),
