@@ -118,6 +118,9 @@ def report_edit(request, pk: int):
     if not (can_edit_report(request.user, report) and report.is_editable):
         return redirect("report_detail", pk=report.pk)
     elements = selectors.active_data_elements()
+    # A page shown again after a POST holds the clerk's text; unless it was saved, the browser
+    # must treat it as unsaved work (back it up, ask before leaving).
+    unsaved = request.method == "POST"
 
     if request.method == "POST":
         form = ReportForm(request.POST, elements=elements)
@@ -143,6 +146,7 @@ def report_edit(request, pk: int):
                 form.is_valid()
                 form.mark_conflicts(exc.current, stored_figures)
             except services.SubmissionRefused as exc:
+                unsaved = False
                 messages.warning(request, "草稿已保存，但" + str(exc))
                 form = _rebase(form, report.version, elements)
                 form.is_valid()
@@ -167,6 +171,7 @@ def report_edit(request, pk: int):
             "form": form,
             "threads": selectors.comment_threads(report),
             "can_answer": report.status == ReportStatus.RETURNED,
+            "unsaved": unsaved,
         },
     )
 

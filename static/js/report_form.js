@@ -56,7 +56,8 @@
   } else {
     localStorage.removeItem(key);
   }
-  if (typedEarly) {
+  // The server shows the form again with the clerk's text when it could not save it.
+  if (typedEarly || form.hasAttribute("data-unsaved")) {
     markDirty();
     save();
   }

@@ -44,6 +44,13 @@ def test_clerk_edits_saves_breaks_a_rule_fixes_and_submits(demo_site, page, shot
     expect(page.get_by_label("调解成功件数（件）")).to_have_value("380")
     shot("03-saved-and-reloaded")
 
+    # A figure the server refuses: nothing is saved, and the page still counts as unsaved work.
+    page.get_by_label("调解成功件数（件）").fill("-5")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_text("不能为负数。", exact=True)).to_be_visible()
+    expect(page.locator("[data-dirty-note]")).to_be_visible()
+    shot("03b-refused-not-saved", full_page=False)
+
     # Resolved disputes above mediated ones: refused, with the message at the field.
     page.get_by_label("调解成功件数（件）").fill("450")
     page.once("dialog", lambda dialog: dialog.accept())

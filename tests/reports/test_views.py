@@ -140,6 +140,7 @@ def test_save_draft_then_reload_shows_it(client, personas, draft):
     assert response.status_code == 302 and response.url == url
     text = client.get(url).content.decode()
     assert "宣传方式传统。" in text and 'value="400"' in text and "草稿已保存" in text
+    assert "data-unsaved" not in text
     assert snapshot(draft)[0] == 2
 
 
@@ -164,6 +165,9 @@ def test_bad_figures_are_refused_at_the_field_and_text_kept(client, personas, dr
     assert "请填写整数" in form.errors["fig_emergency_drills"][0]
     assert "刚刚写下的文字" in response.content.decode()
     assert snapshot(draft) == before
+    # Nothing was saved: the page tells the browser to keep the text as unsaved work.
+    assert response.context["unsaved"] is True
+    assert b"data-unsaved" in response.content
 
 
 def test_full_width_digits_are_accepted(client, personas, draft):
@@ -190,6 +194,8 @@ def test_submit_with_broken_rule_shows_message_at_field(client, personas, draft,
         in errors["fig_disputes_resolved"][0]
     )
     assert "草稿已保存" in response.content.decode()
+    # Saved as a draft, so the text on the page is not unsaved work.
+    assert b"data-unsaved" not in response.content
     draft.refresh_from_db()
     assert draft.status == ReportStatus.DRAFT
     # The typed text was kept (saved as draft), the figures too, for the clerk to fix.
@@ -247,6 +253,7 @@ def test_version_conflict_keeps_typed_text_and_shows_stored_text(client, persona
     assert "我后来写的内容" in text and "同事先保存的内容" in text
     assert "系统中已保存的数值：26" in text
     assert "核对合并" in text
+    assert "data-unsaved" in text
     draft.refresh_from_db()
     assert draft.shortcomings == "同事先保存的内容"
     assert report_figures(draft)["villages_total"] == 26
