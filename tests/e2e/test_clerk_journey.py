@@ -83,22 +83,35 @@ def test_clerk_edits_saves_breaks_a_rule_fixes_and_submits(demo_site, page, shot
     assert page.locator("textarea").count() == 0
 
 
-def test_typed_text_survives_leaving_the_page_without_saving(demo_site, page, shot):
+def open_huatai_2023(page, demo_site):
+    """花台乡's clerk opens the 2023 draft; returns the link that opens it again."""
     log_in(page, demo_site, "huatai")
     continue_2023 = (
         page.get_by_role("row").filter(has_text="2023年度").get_by_role("link", name="继续填写")
     )
     continue_2023.click()
-    duty = page.get_by_label("三、党政主要负责人履行推进法治建设第一责任人职责情况")
-    duty.fill("党委书记主持中心组学法4次，乡长出庭应诉1次。")
-    # Leaving asks first (the browser's own dialog); the clerk leaves anyway by the menu, then
-    # comes back to the report the way they came.
+    return continue_2023
+
+
+def leave_and_return(page, continue_2023):
+    """Leaving asks first (the browser's own dialog); the clerk leaves anyway by the menu, then
+    comes back to the report the way they came."""
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("link", name="本乡镇报告").click()
     expect(
         page.get_by_role("heading", name=re.compile("花台乡 · 法治政府建设年度报告"))
     ).to_be_visible()
     continue_2023.click()
+
+
+DUTY = "三、党政主要负责人履行推进法治建设第一责任人职责情况"
+
+
+def test_typed_text_survives_leaving_the_page_without_saving(demo_site, page, shot):
+    continue_2023 = open_huatai_2023(page, demo_site)
+    duty = page.get_by_label(DUTY)
+    duty.fill("党委书记主持中心组学法4次，乡长出庭应诉1次。")
+    leave_and_return(page, continue_2023)
     banner = page.locator("#local-backup")
     expect(banner).to_be_visible()
     expect(duty).to_have_value("")
@@ -123,21 +136,18 @@ def test_typing_before_the_form_script_has_run_is_kept(demo_site, page):
             held.append(route)
 
     page.route(re.compile(r"/static/js/report_form(\.[0-9a-f]+)?\.js$"), hold_first)
-    log_in(page, demo_site, "huatai")
-    continue_2023 = (
-        page.get_by_role("row").filter(has_text="2023年度").get_by_role("link", name="继续填写")
-    )
-    continue_2023.click()
-    duty = page.get_by_label("三、党政主要负责人履行推进法治建设第一责任人职责情况")
+    continue_2023 = open_huatai_2023(page, demo_site)
+    duty = page.get_by_label(DUTY)
     duty.fill("书记、乡长带头学法。")
-    page.wait_for_function("() => true")  # let the held request reach the route handler
-    assert len(held) == 1
+    for _ in range(100):  # the held request reaches the handler while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1, "the form script was not held back"
     held[0].continue_()
     expect(page.locator("[data-dirty-note]")).to_be_visible()
 
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("link", name="本乡镇报告").click()
-    continue_2023.click()
+    leave_and_return(page, continue_2023)
     expect(page.locator("#local-backup")).to_be_visible()
     page.get_by_role("button", name="恢复这些内容").click()
     expect(duty).to_have_value("书记、乡长带头学法。")
