@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from reading.sections import SECTION_KEYS
 from reports.models import County, Period, Report, ReportStatus, Township
-from reports.sections import SECTION_KEYS
 
 from .models import Indicator, IndicatorSet, ReportScore
 from .scoring import explain

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reports.sections import REQUIRED_SECTION_KEYS
+from reading.sections import REQUIRED_SECTION_KEYS
 
 from .models import Indicator, IndicatorSet, ReportScore, ValidationRule
 from .scoring import CompiledIndicator, score_values
@@ -76,7 +76,7 @@ def _score_batch(
     scores = []
     for report_id, missing, submitted_at in rows:
         figures = values[report_id]
-        # Which parts are really there was decided when the text was saved (reports.analysis).
+        # Which parts are really there was decided when the text was saved (reading.completeness).
         figures["parts_present"] = len(REQUIRED_SECTION_KEYS) - len(missing)
         figures["submitted_on_time"] = (
             None

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.services import period_deadline_changed
+from reading.sections import SECTION_KEYS
 
 from .models import (
     County,
@@ -19,7 +20,6 @@ from .models import (
     ReviewComment,
     Township,
 )
-from .sections import SECTION_KEYS
 from .services import membership_sync_groups
 
 

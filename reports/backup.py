@@ -29,6 +29,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from indicators.models import DataElement, Indicator, IndicatorSet, ReportScore, ValidationRule
+from reading.sections import SECTION_KEYS
 
 from .models import (
     Period,
@@ -39,7 +40,6 @@ from .models import (
     ReviewComment,
     Township,
 )
-from .sections import SECTION_KEYS
 
 FORMAT = "reportportal-period"
 VERSION = 1

@@ -4,9 +4,8 @@ consistent with the validation rules of the period's active indicator set."""
 from collections.abc import Mapping
 
 from indicators.models import ValidationRule
-
-from .analysis import parts_present
-from .sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY
+from reading.completeness import parts_present
+from reading.sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY
 
 
 def submission_errors(

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from indicators.models import DataElement
 from indicators.services import indicator_set_create_default
+from reading.completeness import missing_parts
+from reading.sections import SECTION_KEYS
 
-from .analysis import missing_parts
 from .models import (
     County,
     Membership,
@@ -30,7 +31,6 @@ from .models import (
     ReportValue,
     Township,
 )
-from .sections import SECTION_KEYS
 from .services import membership_assign, roles_ensure_groups
 from .similarity import report_similarities_compute
 

@@ -5,9 +5,8 @@ import unicodedata
 from django import forms
 
 from indicators.models import DataElement
-
-from .sections import SECTIONS
-from .text import normalise_text
+from reading.normalise import normalise_text
+from reading.sections import SECTIONS
 
 FIGURE_PREFIX = "fig_"
 MAX_FIGURE = 10**9
@@ -143,7 +142,7 @@ class ImportUploadForm(forms.Form):
         if not document and not pasted and not self.errors:
             raise forms.ValidationError("请选择要上传的报告文件，或把报告全文粘贴到文本框中。")
         if document:
-            from .documents import DocumentError, max_upload_bytes, read_document
+            from reading.documents import DocumentError, max_upload_bytes, read_document
 
             if document.size > max_upload_bytes():
                 self.add_error(

@@ -7,8 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators.models import DataElement
-
-from .sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY
+from reading.sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY
 
 
 class CountyManager(models.Manager):
@@ -258,7 +257,7 @@ class Report(models.Model):
         verbose_name="最后修改人",
     )
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
-    # Required parts the text lacks (reports.analysis.missing_parts), kept with the text so that
+    # Required parts the text lacks (reading.completeness.missing_parts), kept with the text so that
     # scoring thousands of reports need not read every text again.
     missing_parts = models.JSONField(
         "缺少的必填部分", default=all_parts_missing, blank=True, editable=False

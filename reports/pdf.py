@@ -24,9 +24,9 @@ from weasyprint.urls import URLFetcher
 
 from indicators.charts import bar_chart, totals_chart
 from indicators.selectors import county_ranking, report_score
+from reading.sections import REQUIRED_SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 
 from .models import County, Period, Report, ReportStatus, ReportValue
-from .sections import REQUIRED_SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 from .selectors import (
     active_data_elements,
     approval_of,

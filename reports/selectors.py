@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from indicators.models import DataElement
+from reading.sections import SECTION_KEYS, SECTIONS
 
 from .models import (
     County,
@@ -21,7 +22,6 @@ from .models import (
     Township,
 )
 from .permissions import visible_reports_filter
-from .sections import SECTION_KEYS, SECTIONS
 
 
 def reports_for_user(user) -> QuerySet[Report]:

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from indicators.models import DataElement
 from indicators.services import report_score_compute
+from reading.completeness import missing_parts
+from reading.normalise import normalise_text
+from reading.sections import SECTION_KEYS, SECTIONS
 
-from .analysis import missing_parts
 from .checks import submission_errors
 from .models import (
     EDITABLE_STATUSES,
@@ -31,10 +33,8 @@ from .models import (
 )
 from .notifications import notify_approved, notify_reminder, notify_returned, notify_submitted
 from .permissions import can_edit_report, can_review, may_make, membership_of
-from .sections import SECTION_KEYS, SECTIONS
 from .selectors import report_figures
 from .tasks import similarities_run
-from .text import normalise_text
 
 
 class ReportError(Exception):

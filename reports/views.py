@@ -16,11 +16,12 @@ from django.views.decorators.http import (
 )
 
 from indicators.selectors import report_score
+from reading.documents import Document
+from reading.extract import extract
+from reading.sections import SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 
 from . import exports, selectors, services, similarity
-from .analysis import extract
 from .checks import submission_errors
-from .documents import Document
 from .forms import ImportConfirmForm, ImportUploadForm, ReportForm
 from .models import (
     Action,
@@ -34,7 +35,6 @@ from .models import (
 )
 from .pdf import report_pdf
 from .permissions import available_actions, can_edit_report, can_review, membership_of
-from .sections import SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 
 
 def _membership_or_403(request, *roles: str) -> Membership:

@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from indicators.models import DataElement
+from reading.sections import REQUIRED_SECTION_KEYS
 from reports.demo import load_fixtures
 from reports.models import County, Membership, Period, Township
-from reports.sections import REQUIRED_SECTION_KEYS
 from reports.services import membership_assign, report_start
 from tests.factories import UserFactory
 

@@ -3,9 +3,9 @@ import datetime
 import factory
 from django.contrib.auth.models import User
 
-from reports.analysis import missing_parts
+from reading.completeness import missing_parts
+from reading.sections import SECTION_KEYS
 from reports.models import County, Period, Report, Township
-from reports.sections import SECTION_KEYS
 
 
 class CountyFactory(factory.django.DjangoModelFactory):

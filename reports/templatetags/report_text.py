@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html_join
 
-from reports.sections import SECTIONS_BY_KEY
+from reading.sections import SECTIONS_BY_KEY
 
 register = template.Library()
 

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from reports.models import Report, ReportStatus
 from reports.selectors import report_figures
 from tests.e2e.helpers import log_in, log_out
-from tests.reports.test_analysis import sample
-from tests.reports.test_documents import make_docx
+from tests.reading.test_analysis import sample
+from tests.reading.test_documents import make_docx
 from tests.reports.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -56,8 +56,8 @@ def test_demo_has_every_role_and_many_rows_per_county(demo):
 
 
 def test_generated_submitted_reports_pass_submission_checks(demo):
+    from reading.sections import SECTION_KEYS
     from reports.checks import submission_errors
-    from reports.sections import SECTION_KEYS
 
     for report in Report.objects.filter(status=ReportStatus.SUBMITTED)[:50]:
         parts = {key: getattr(report, key) for key in SECTION_KEYS}

@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from reports.analysis import extract
+from reading.extract import extract
 from reports.models import Period, Report, ReportStatus
 from reports.selectors import report_figures
 from reports.services import report_save_draft, report_start, report_submit
-from tests.reports.test_analysis import SAMPLES, sample
-from tests.reports.test_documents import make_docx
+from tests.reading.test_analysis import SAMPLES, sample
+from tests.reading.test_documents import make_docx
 
 
 def state(report):

@@ -8,11 +8,12 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from reports.analysis import extract, missing_parts
-from reports.documents import DocumentError, read_document
+from reading.completeness import missing_parts
+from reading.documents import DocumentError, read_document
+from reading.extract import extract
+from reading.sections import SECTION_KEYS
 from reports.forms import MAX_FIGURE, WholeNumberField
 from reports.models import Report
-from reports.sections import SECTION_KEYS
 from reports.selectors import report_figures
 
 # Text a browser can send: any character except lone surrogates, which no encoding carries.

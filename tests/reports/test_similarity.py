@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reading.passages import SHINGLE, clean_text, compare_texts
 from reports.models import (
     County,
     Membership,
@@ -26,9 +27,6 @@ from reports.models import (
 from reports.services import membership_assign, report_withdraw
 from reports.similarity import (
     CANDIDATES,
-    SHINGLE,
-    clean_text,
-    compare_texts,
     marked_html,
     report_similarities_run,
     report_similarities_store,

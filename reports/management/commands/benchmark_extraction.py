@@ -10,7 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from reports.analysis import extract, tokenizer
+from reading.extract import extract
+from reading.tokens import tokenizer
 
 SAMPLES = Path(settings.BASE_DIR) / "fixtures" / "samples"
 
@@ -28,7 +29,7 @@ print(time.perf_counter() - started)
 
 
 def _startup_seconds(cache_dir: str) -> float:
-    from reports.analysis import TERMS_FILE
+    from reading.tokens import TERMS_FILE
 
     out = subprocess.run(
         [sys.executable, "-c", _STARTUP, cache_dir, str(TERMS_FILE)],

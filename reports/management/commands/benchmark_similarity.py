@@ -10,6 +10,7 @@ import tracemalloc
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from reading.passages import BANDS, NUM_PERM, SHINGLE
 from reports.models import (
     County,
     Period,
@@ -20,9 +21,6 @@ from reports.models import (
     Township,
 )
 from reports.similarity import (
-    BANDS,
-    NUM_PERM,
-    SHINGLE,
     reports_fingerprint,
     similar_candidates,
     similar_reports_search,

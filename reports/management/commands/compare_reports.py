@@ -2,15 +2,15 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.documents import DocumentError, read_path
+from reading.documents import DocumentError, read_path
+from reading.passages import compare_texts
 from reports.models import ReportSimilarity
-from reports.similarity import compare_texts
 
 EXCERPT = 60
 
 
 def read_report_file(path: str) -> str:
-    """The text of a .txt or .docx file as the import reads it (reports.documents), line ends as
+    """The text of a .txt or .docx file as the import reads it (reading.documents), line ends as
     "\n" (as Python reads text files), so offsets count the characters of that."""
     try:
         text = read_path(path).text

@@ -3,9 +3,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from reports.analysis import extract
-from reports.documents import DocumentError, read_path
-from reports.sections import SECTIONS_BY_KEY
+from reading.documents import DocumentError, read_path
+from reading.extract import extract
+from reading.sections import SECTIONS_BY_KEY
 from reports.selectors import township_names
 
 

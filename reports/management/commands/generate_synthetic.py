@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from indicators.models import DataElement
-from reports.analysis import missing_parts
+from reading.completeness import missing_parts
 from reports.demo import deadline_moment, generated_figures, generated_parts, load_fixtures
 from reports.models import County, Period, Report, ReportStatus, ReportValue, Township
 

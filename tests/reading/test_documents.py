@@ -7,9 +7,9 @@ import docx
 import pytest
 from django.test import override_settings
 
-from reports.analysis import extract
-from reports.documents import DocumentError, read_document
-from tests.reports.test_analysis import sample
+from reading.documents import DocumentError, read_document
+from reading.extract import extract
+from tests.reading.test_analysis import sample
 
 
 def make_docx(text: str, *, heading_style: bool = True) -> bytes:

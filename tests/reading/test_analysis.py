@@ -7,18 +7,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from reports.analysis import (
-    chinese_to_int,
-    extract,
-    find_township,
-    find_year,
-    missing_parts,
-    normalise,
-    parse_number,
-    parts_present,
-    split_sections,
-    tokenizer,
-)
+from reading.completeness import missing_parts, parts_present
+from reading.extract import extract
+from reading.normalise import chinese_to_int, normalise, parse_number
+from reading.places import find_township, find_year
+from reading.structure import split_sections
+from reading.tokens import tokenizer
 
 SAMPLES = Path(settings.BASE_DIR) / "fixtures" / "samples"
 

@@ -1,0 +1,60 @@
+"""Everything the portal reads from a report's free text, in one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .figures import Figure, extract_figures
+from .normalise import normalise
+from .places import find_township, find_year
+from .sections import REQUIRED_SECTION_KEYS
+from .structure import split_sections
+from .tokens import words
+
+
+@dataclass
+class Extraction:
+    township: str | None
+    year: int | None
+    sections: dict[str, str]
+    headings: dict[str, str]
+    preamble: str
+    metrics: dict[str, Figure] = field(default_factory=dict)
+
+    @property
+    def missing_sections(self) -> list[str]:
+        return [key for key in REQUIRED_SECTION_KEYS if not self.sections.get(key)]
+
+    def as_contract(self) -> dict:
+        """DOMAIN.md's JSON for `extract_report`."""
+        return {
+            "township": self.township,
+            "year": self.year,
+            "sections": dict(self.sections),
+            "missing_sections": self.missing_sections,
+            "metrics": {
+                code: {
+                    "value": figure.value,
+                    "approximate": figure.approximate,
+                    "evidence": figure.evidence,
+                }
+                for code, figure in self.metrics.items()
+            },
+        }
+
+
+def extract(
+    text: str, *, known_townships: tuple[str, ...] = (), hints: dict[int, int] | None = None
+) -> Extraction:
+    """Everything the portal reads from a report's free text."""
+    clean = normalise(text)
+    split = split_sections(clean, hints=hints)
+    tokens = words(clean)
+    return Extraction(
+        township=find_township(clean, known=known_townships, tokens=tokens),
+        year=find_year(clean),
+        sections=split.sections,
+        headings=split.headings,
+        preamble=split.preamble,
+        metrics=extract_figures(clean, tokens=tokens),
+    )
