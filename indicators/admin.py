@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from .models import DataElement, Indicator, IndicatorSet, ReportScore, ValidationRule, formula_names
+from .models import DataElement, Indicator, ValidationRule, formula_names
 from .scoring import fmt
-from .services import indicator_set_changed
 
 
 @admin.register(DataElement)
@@ -37,7 +36,7 @@ class ValidationRuleInline(admin.TabularInline):
     fields = ("order", "left_expression", "operator", "right_expression", "message", "active")
 
 
-@admin.register(IndicatorSet)
+# Registered by reports.admin, which adds re-scoring the period after a change.
 class IndicatorSetAdmin(admin.ModelAdmin):
     list_display = ("period", "name", "active", "indicator_count", "total_points", "updated_at")
     list_filter = ("period", "active")
@@ -59,20 +58,3 @@ class IndicatorSetAdmin(admin.ModelAdmin):
         return format_html_join(
             "", "<div><code>{}</code> {}</div>", sorted(formula_names().items())
         )
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        indicator_set_changed(indicator_set=form.instance)
-        self.message_user(request, "已保存。该年度全部报告的得分将按新的指标体系重新计算。")
-
-
-@admin.register(ReportScore)
-class ReportScoreAdmin(admin.ModelAdmin):
-    list_display = ("report", "indicator_set", "total", "earned", "maximum", "computed_at")
-    list_filter = ("indicator_set__period", "report__township__county")
-    search_fields = ("report__township__name",)
-    list_select_related = ("report__township", "report__period", "indicator_set__period")
-    readonly_fields = [f.name for f in ReportScore._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -129,7 +129,7 @@ class IndicatorSet(models.Model):
     """The county's indicator system (指标体系) for one reporting year."""
 
     period = models.ForeignKey(
-        "reports.Period",
+        "org.Period",
         on_delete=models.PROTECT,
         related_name="indicator_sets",
         verbose_name="报告年度",
@@ -242,29 +242,3 @@ class Indicator(models.Model):
         from .scoring import rule_in_words
 
         return rule_in_words(self)
-
-
-class ReportScore(models.Model):
-    """A report's score against its period's active indicator set, with the full explanation."""
-
-    report = models.OneToOneField(
-        "reports.Report", on_delete=models.CASCADE, related_name="score", verbose_name="报告"
-    )
-    indicator_set = models.ForeignKey(
-        IndicatorSet, on_delete=models.CASCADE, related_name="scores", verbose_name="指标体系"
-    )
-    earned = models.DecimalField("得分", max_digits=8, decimal_places=2)
-    maximum = models.DecimalField("适用满分", max_digits=8, decimal_places=2)
-    total = models.DecimalField("百分制总分", max_digits=5, decimal_places=2)
-    # [{code, value, target, rule, points, max_points, status, reason}] in indicator order;
-    # numbers as strings so Decimal survives JSON. Names and rule wording: scoring.explain().
-    breakdown = models.JSONField("明细", default=list)
-    computed_at = models.DateTimeField("计算时间")
-
-    class Meta:
-        verbose_name = "报告得分"
-        verbose_name_plural = "报告得分"
-        indexes = [models.Index(fields=["indicator_set", "total"])]
-
-    def __str__(self):
-        return f"{self.report_id}: {self.total}"

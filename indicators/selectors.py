@@ -1,119 +1,43 @@
-"""Reads for scores: rankings and histories in a fixed number of queries."""
+"""Reads of the configuration: data elements, the active indicator set, its validation rules."""
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from django.db.models import QuerySet
 
-from reading.sections import SECTION_KEYS
-from reports.models import County, Period, Report, ReportStatus, Township
+from org.models import Period
 
-from .models import Indicator, IndicatorSet, ReportScore
-from .scoring import explain
+from .models import DataElement, Indicator, IndicatorSet, ValidationRule
+from .scoring import CompiledIndicator
 
 
-@dataclass
-class RankRow:
-    township: Township
-    report: Report | None
-    score: ReportScore | None
-    rank: int | None = None
-    items: dict[str, dict] = field(default_factory=dict)
-
-    @property
-    def provisional(self) -> bool:
-        """A draft's score: shown as an estimate, never ranked."""
-        return self.report is not None and self.report.status == ReportStatus.DRAFT
+def active_data_elements() -> list[DataElement]:
+    return list(DataElement.objects.filter(active=True).order_by("order", "code"))
 
 
-@dataclass
-class Ranking:
-    indicator_set: IndicatorSet | None
-    indicators: list[Indicator]
-    rows: list[RankRow]
+def active_indicator_set(period: Period) -> IndicatorSet | None:
+    return IndicatorSet.objects.filter(period=period, active=True).first()
 
 
-def _score_of(report: Report | None) -> ReportScore | None:
-    if report is None:
-        return None
-    try:
-        return report.score
-    except ReportScore.DoesNotExist:
-        return None
-
-
-def assign_ranks(rows: list[RankRow]) -> None:
-    """Competition ranking (1, 2, 2, 4) of sent reports by total; equal totals share a rank."""
-    ranked = sorted(
-        (r for r in rows if r.score is not None and not r.provisional),
-        key=lambda r: r.score.total,
-        reverse=True,
-    )
-    previous_total, previous_rank = None, 0
-    for position, row in enumerate(ranked, start=1):
-        if row.score.total != previous_total:
-            previous_total, previous_rank = row.score.total, position
-        row.rank = previous_rank
-
-
-def county_ranking(
-    *, county: County, period: Period, sort: str = "total", descending: bool = True
-) -> Ranking:
-    indicator_set = (
+def active_indicator_set_with_indicators(period: Period) -> IndicatorSet | None:
+    return (
         IndicatorSet.objects.filter(period=period, active=True)
         .prefetch_related("indicators")
         .first()
     )
-    indicators = list(indicator_set.indicators.all()) if indicator_set else []
-    reports = {
-        report.township_id: report
-        for report in Report.objects.filter(township__county=county, period=period)
-        .select_related("score", "period")
-        .defer(*SECTION_KEYS)
-    }
-    rows = []
-    for township in county.townships.order_by("order", "name"):
-        report = reports.get(township.pk)
-        score = _score_of(report)
-        items = (
-            {item["code"]: item for item in explain(score.breakdown, indicators)} if score else {}
-        )
-        rows.append(RankRow(township=township, report=report, score=score, items=items))
-    assign_ranks(rows)
-    rows.sort(key=_sort_key(sort, descending))
-    return Ranking(indicator_set=indicator_set, indicators=indicators, rows=rows)
 
 
-def _sort_key(sort: str, descending: bool):
-    missing = Decimal("-1") if descending else Decimal("100000")
-
-    def key(row: RankRow):
-        if sort == "name":
-            return (Decimal(0), row.township.order, row.township.name)
-        if sort == "total":
-            value = row.score.total if row.score and not row.provisional else missing
-        else:
-            item = row.items.get(sort) if not row.provisional else None
-            value = (
-                Decimal(item["points"]) if item and item["status"] != "not_applicable" else missing
-            )
-        return (-value if descending else value, row.township.order, row.township.name)
-
-    return key
-
-
-def township_history(township: Township) -> list[tuple[Period, Report | None, ReportScore | None]]:
-    reports = {
-        r.period_id: r
-        for r in Report.objects.filter(township=township).select_related("score", "period")
-    }
+def compiled_indicators(indicator_set: IndicatorSet) -> list[CompiledIndicator]:
     return [
-        (period, reports.get(period.pk), _score_of(reports.get(period.pk)))
-        for period in Period.objects.order_by("year")
+        CompiledIndicator.from_model(i) for i in indicator_set.indicators.order_by("order", "id")
     ]
 
 
-def report_score(report: Report) -> tuple[ReportScore | None, list[dict]]:
-    """The report's score and its breakdown explained with the set's names and rules."""
-    score = ReportScore.objects.filter(report=report).select_related("indicator_set").first()
-    if score is None:
-        return None, []
-    return score, explain(score.breakdown, score.indicator_set.indicators.all())
+def validation_rules(period: Period) -> list[ValidationRule]:
+    """The active validation rules of the period's active set (checked on submission)."""
+    return list(
+        ValidationRule.objects.filter(
+            indicator_set__period=period, indicator_set__active=True, active=True
+        )
+    )
+
+
+def indicators_of(indicator_set: IndicatorSet) -> QuerySet[Indicator]:
+    return indicator_set.indicators.all()

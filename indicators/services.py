@@ -1,27 +1,21 @@
-"""Writes for indicator sets and scores. Scoring reads in bulk: no query per report."""
+"""Writes for indicator sets. Scoring reports against them is reports.services.scoring."""
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from reading.sections import REQUIRED_SECTION_KEYS
+from org.models import Period
 
-from .models import Indicator, IndicatorSet, ReportScore, ValidationRule
-from .scoring import CompiledIndicator, score_values
+from .models import Indicator, IndicatorSet, ValidationRule
 
 DEFAULT_SET_FILE = Path(settings.BASE_DIR) / "fixtures" / "default_indicator_set.json"
-BATCH = 2000
 
 
 @transaction.atomic
-def indicator_set_create_default(*, period) -> IndicatorSet:
+def indicator_set_create_default(*, period: Period) -> IndicatorSet:
     """The period's active set, created from DOMAIN.md's default when the period has none."""
     existing = IndicatorSet.objects.filter(period=period, active=True).first()
     if existing:
@@ -48,134 +42,3 @@ def indicator_set_create_default(*, period) -> IndicatorSet:
         for index, rule in enumerate(spec["validation_rules"])
     )
     return indicator_set
-
-
-def active_indicator_set(period) -> IndicatorSet | None:
-    return IndicatorSet.objects.filter(period=period, active=True).first()
-
-
-def compiled_indicators(indicator_set: IndicatorSet) -> list[CompiledIndicator]:
-    return [
-        CompiledIndicator.from_model(i) for i in indicator_set.indicators.order_by("order", "id")
-    ]
-
-
-def _score_batch(
-    *, period, indicator_set, compiled, report_ids: list[int], now
-) -> list[ReportScore]:
-    from reports.models import Report, ReportValue
-
-    rows = Report.objects.filter(pk__in=report_ids).values_list(
-        "pk", "missing_parts", "submitted_at"
-    )
-    values: dict[int, dict] = defaultdict(dict)
-    for report_id, code, value in ReportValue.objects.filter(report_id__in=report_ids).values_list(
-        "report_id", "element__code", "value"
-    ):
-        values[report_id][code] = value
-    scores = []
-    for report_id, missing, submitted_at in rows:
-        figures = values[report_id]
-        # Which parts are really there was decided when the text was saved (reading.completeness).
-        figures["parts_present"] = len(REQUIRED_SECTION_KEYS) - len(missing)
-        figures["submitted_on_time"] = (
-            None
-            if submitted_at is None
-            else int(timezone.localdate(submitted_at) <= period.deadline)
-        )
-        result = score_values(compiled, figures)
-        scores.append(
-            ReportScore(
-                report_id=report_id,
-                indicator_set=indicator_set,
-                earned=result.earned,
-                maximum=result.maximum,
-                total=result.total,
-                breakdown=result.breakdown,
-                computed_at=now,
-            )
-        )
-    return scores
-
-
-def _upsert(scores: list[ReportScore]) -> None:
-    ReportScore.objects.bulk_create(
-        scores,
-        update_conflicts=True,
-        unique_fields=["report"],
-        update_fields=["indicator_set", "earned", "maximum", "total", "breakdown", "computed_at"],
-    )
-
-
-def scores_compute_for(*, period, report_ids: Iterable[int]) -> int:
-    """Scores (or re-scores) these reports of one period against its active set, in batches."""
-    ids = list(report_ids)
-    indicator_set = active_indicator_set(period)
-    if indicator_set is None:
-        ReportScore.objects.filter(report_id__in=ids).delete()
-        return 0
-    compiled = compiled_indicators(indicator_set)
-    now = timezone.now()
-    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
-
-    def score(batch):
-        return _score_batch(
-            period=period, indicator_set=indicator_set, compiled=compiled, report_ids=batch, now=now
-        )
-
-    if len(batches) <= 1 or connection.in_atomic_block:
-        # One batch, or inside the caller's transaction: write here, so it commits with the caller.
-        for batch in batches:
-            with transaction.atomic():
-                _upsert(score(batch))
-        return len(ids)
-
-    # Bulk: PostgreSQL writes batch N on a second connection (psycopg2 releases the GIL) while
-    # this thread reads and scores batch N+1, so both cores work.
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        pending = None
-        for batch in batches:
-            scores = score(batch)
-            if pending is not None:
-                pending.result()
-            pending = writer.submit(_write_batch, scores)
-        pending.result()
-        writer.submit(_close_thread_connection).result()
-    return len(ids)
-
-
-def _close_thread_connection() -> None:
-    # Resolved inside the writer thread: Django connections belong to the thread that opened them.
-    connection.close()
-
-
-def _write_batch(scores: list[ReportScore]) -> None:
-    with transaction.atomic():
-        _upsert(scores)
-
-
-def report_score_compute(*, report) -> None:
-    """One report's score, called inside the save/submit transaction so both land together."""
-    scores_compute_for(period=report.period, report_ids=[report.pk])
-
-
-def scores_recompute(*, period=None) -> int:
-    """Every report of one period, or of all periods."""
-    from reports.models import Period, Report
-
-    periods = [period] if period is not None else list(Period.objects.all())
-    total = 0
-    for each in periods:
-        ids = Report.objects.filter(period=each).order_by("pk").values_list("pk", flat=True)
-        total += scores_compute_for(period=each, report_ids=ids)
-    return total
-
-
-def indicator_set_changed(*, indicator_set: IndicatorSet) -> None:
-    """After an admin edits a set: re-score its period once the edit has committed."""
-    period = indicator_set.period
-    transaction.on_commit(lambda: scores_recompute(period=period))
-
-
-def period_deadline_changed(*, period) -> None:
-    transaction.on_commit(lambda: scores_recompute(period=period))

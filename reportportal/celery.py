@@ -6,4 +6,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reportportal.settings")
 
 app = Celery("reportportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Tasks live beside the services that queue them (no tasks modules to discover).
+app.conf.imports = ("exports.jobs", "reports.similarity")

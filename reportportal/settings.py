@@ -53,9 +53,17 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The portal's own apps, each depending only on those above it (README: Layout).
+    "org",
     "indicators",
     "reports",
+    "exports",
 ]
+# Demo data, synthetic data, load test and benchmarks (load_demo, benchmark, loadtest …): on for
+# the demo and development, off in production, where no product module needs them.
+DEVTOOLS = envbool("DEVTOOLS", str(DEBUG))
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -88,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "reports.context_processors.membership",
+                "org.context_processors.membership",
             ],
         },
     },

@@ -1,21 +1,24 @@
-"""What must hold before a report may be submitted: required parts really written (not 「无」), and the figures
-consistent with the validation rules of the period's active indicator set."""
+"""What must hold before a report may be submitted: the required parts really written (the stored
+missing parts, reading.completeness: 「无」 is not a part) and the figures consistent with the
+validation rules of the period's active indicator set."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from indicators.models import ValidationRule
-from reading.completeness import parts_present
 from reading.sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY
 
 
 def submission_errors(
-    *, period, parts: Mapping[str, str], figures: Mapping[str, int | None]
+    *,
+    parts: Mapping[str, str],
+    missing: Sequence[str],
+    figures: Mapping[str, int | None],
+    rules: Iterable[ValidationRule],
 ) -> dict[str, list[str]]:
     """Problems keyed by part key or data-element code; empty when the report may be submitted."""
     errors: dict[str, list[str]] = {}
-    present = parts_present(dict(parts))
     for key in REQUIRED_SECTION_KEYS:
-        if present[key]:
+        if key not in missing:
             continue
         text = (parts.get(key) or "").strip()
         heading = SECTIONS_BY_KEY[key].heading
@@ -24,9 +27,6 @@ def submission_errors(
         else:
             message = f"“{heading}”是必填部分，请填写后再提交。"
         errors.setdefault(key, []).append(message)
-    rules = ValidationRule.objects.filter(
-        indicator_set__period=period, indicator_set__active=True, active=True
-    )
     for rule in rules:
         message = rule.violation(figures)
         if message:

@@ -1,224 +1,16 @@
-from dataclasses import dataclass
+"""A township's annual report: its parts and figures, its history through the workflow, the review
+comments, its score, and the copied-passage index."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from indicators.models import DataElement
-from reading.sections import REQUIRED_SECTION_KEYS, SECTIONS_BY_KEY
+from indicators.models import DataElement, IndicatorSet
+from org.models import Period, Township
+from reading.sections import REQUIRED_SECTION_KEYS, SECTION_KEYS, SECTIONS_BY_KEY
 
-
-class CountyManager(models.Manager):
-    def get_by_natural_key(self, province, name):
-        return self.get(province=province, name=name)
-
-
-class County(models.Model):
-    name = models.CharField("县（市、区）", max_length=50)
-    city = models.CharField("市（州）", max_length=50)
-    province = models.CharField("省（自治区、直辖市）", max_length=50)
-
-    objects = CountyManager()
-
-    class Meta:
-        ordering = ["province", "city", "name"]
-        verbose_name = "县（市、区）"
-        verbose_name_plural = "县（市、区）"
-        constraints = [
-            models.UniqueConstraint(fields=["province", "name"], name="county_unique_name")
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.province, self.name)
-
-
-class TownshipManager(models.Manager):
-    def get_by_natural_key(self, province, county, name):
-        return self.get(county__province=province, county__name=county, name=name)
-
-
-class Township(models.Model):
-    class Kind(models.TextChoices):
-        XIANG = "xiang", "乡"
-        ZHEN = "zhen", "镇"
-        JIEDAO = "jiedao", "街道"
-        MINZU_XIANG = "minzu_xiang", "民族乡"
-
-    county = models.ForeignKey(
-        County, on_delete=models.PROTECT, related_name="townships", verbose_name="所属县"
-    )
-    name = models.CharField("名称", max_length=50)
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    order = models.PositiveIntegerField("排序", default=0)
-
-    objects = TownshipManager()
-
-    class Meta:
-        ordering = ["county", "order", "name"]
-        verbose_name = "乡镇（街道）"
-        verbose_name_plural = "乡镇（街道）"
-        constraints = [
-            models.UniqueConstraint(fields=["county", "name"], name="township_unique_name")
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (*self.county.natural_key(), self.name)
-
-    natural_key.dependencies = ["reports.county"]
-
-
-class PeriodManager(models.Manager):
-    def get_by_natural_key(self, year):
-        return self.get(year=year)
-
-
-class Period(models.Model):
-    """The reporting round for one year's work (报告年度), with the county's internal deadline."""
-
-    year = models.PositiveSmallIntegerField("报告年度", unique=True)
-    deadline = models.DateField("报送截止日期")
-    locked = models.BooleanField(
-        "已锁定", default=False, help_text="锁定后不能再修改或报送该年度的报告。"
-    )
-
-    objects = PeriodManager()
-
-    class Meta:
-        ordering = ["-year"]
-        verbose_name = "报告年度"
-        verbose_name_plural = "报告年度"
-
-    def __str__(self):
-        return f"{self.year}年度"
-
-    def natural_key(self):
-        return (self.year,)
-
-
-class Membership(models.Model):
-    """A user's one role and the place it applies to; object permissions are decided from this."""
-
-    class Role(models.TextChoices):
-        CLERK = "clerk", "乡镇填报员"
-        REVIEWER = "reviewer", "县级审核员"
-        ADMIN = "admin", "管理员"
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="membership",
-        verbose_name="用户",
-    )
-    role = models.CharField("角色", max_length=20, choices=Role.choices)
-    township = models.ForeignKey(
-        Township,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="memberships",
-        verbose_name="乡镇（街道）",
-    )
-    county = models.ForeignKey(
-        County,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="memberships",
-        verbose_name="县（市、区）",
-    )
-
-    class Meta:
-        verbose_name = "用户角色"
-        verbose_name_plural = "用户角色"
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(role="clerk", township__isnull=False, county__isnull=True)
-                    | Q(role="reviewer", county__isnull=False, township__isnull=True)
-                    | Q(role="admin", county__isnull=True, township__isnull=True)
-                ),
-                name="membership_place_matches_role",
-                violation_error_message=(
-                    "乡镇填报员须选择所属乡镇（不选县），县级审核员须选择所属县（不选乡镇），"
-                    "管理员两者都不选。"
-                ),
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.user} · {self.get_role_display()} · {self.township or self.county or '全部'}"
-
-
-class ReportStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "已报送"
-    RETURNED = "returned", "已退回"
-    APPROVED = "approved", "已通过"
-    PUBLISHED = "published", "已公开"
-
-
-class Action(models.TextChoices):
-    SUBMIT = "submit", "报送"
-    WITHDRAW = "withdraw", "撤回"
-    RETURN = "return", "退回"
-    APPROVE = "approve", "审核通过"
-    PUBLISH = "publish", "公开"
-    REOPEN = "reopen", "重新打开"
-
-
-@dataclass(frozen=True)
-class Move:
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]  # Membership.Role values allowed to make the move (place checked apart)
-    needs_reason: bool = False
-
-
-_CLERK, _REVIEWER, _ADMIN = "clerk", "reviewer", "admin"
-
-# The one place that says which moves exist, from where, to where, and who makes them.
-WORKFLOW: dict[str, Move] = {
-    Action.SUBMIT: Move(
-        frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED}),
-        ReportStatus.SUBMITTED,
-        frozenset({_CLERK}),
-    ),
-    # Only while no reviewer has acted on this round (checked by the service).
-    Action.WITHDRAW: Move(
-        frozenset({ReportStatus.SUBMITTED}), ReportStatus.DRAFT, frozenset({_CLERK})
-    ),
-    Action.RETURN: Move(
-        frozenset({ReportStatus.SUBMITTED}),
-        ReportStatus.RETURNED,
-        frozenset({_REVIEWER, _ADMIN}),
-        needs_reason=True,
-    ),
-    Action.APPROVE: Move(
-        frozenset({ReportStatus.SUBMITTED}), ReportStatus.APPROVED, frozenset({_REVIEWER, _ADMIN})
-    ),
-    Action.PUBLISH: Move(
-        frozenset({ReportStatus.APPROVED}), ReportStatus.PUBLISHED, frozenset({_REVIEWER, _ADMIN})
-    ),
-    Action.REOPEN: Move(
-        frozenset({ReportStatus.APPROVED, ReportStatus.PUBLISHED}),
-        ReportStatus.RETURNED,
-        frozenset({_ADMIN}),
-        needs_reason=True,
-    ),
-}
-TRANSITIONS: dict[str, frozenset[str]] = {
-    status: frozenset(move.target for move in WORKFLOW.values() if status in move.sources)
-    for status in ReportStatus.values
-}
-EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
+from .workflow import EDITABLE_STATUSES, ReportStatus
 
 
 def all_parts_missing() -> list[str]:
@@ -278,6 +70,10 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.township}{self.period.year}年度法治政府建设情况报告"
+
+    def parts(self) -> dict[str, str]:
+        """The five parts' text by key, in official order."""
+        return {key: getattr(self, key) for key in SECTION_KEYS}
 
     @property
     def is_editable(self) -> bool:
@@ -405,53 +201,6 @@ class ReviewComment(models.Model):
         return self.body[:30]
 
 
-class ExportJob(models.Model):
-    """A summary PDF made in the background; the file lives in shared storage (MEDIA_ROOT)."""
-
-    class Kind(models.TextChoices):
-        COUNTY = "county", "县（市、区）汇总"
-        PROVINCE = "province", "全部县汇总"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "生成中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
-
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, verbose_name="报告年度")
-    county = models.ForeignKey(
-        County, on_delete=models.CASCADE, null=True, blank=True, verbose_name="县（市、区）"
-    )
-    province = models.CharField("省（自治区、直辖市）", max_length=50, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人"
-    )
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField("进度", default=0)
-    file = models.FileField("文件", upload_to="exports/%Y/%m/", blank=True)
-    error = models.TextField("错误信息", blank=True)
-    created_at = models.DateTimeField("申请时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "导出任务"
-        verbose_name_plural = "导出任务"
-
-    def __str__(self):
-        return f"{self.title} · {self.get_status_display()}"
-
-    @property
-    def title(self) -> str:
-        place = self.county.name if self.county_id else (self.province or "全部") + "各县（市、区）"
-        return f"{place}{self.period.year}年度法治政府建设情况汇总"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-
 class ReportFingerprint(models.Model):
     """A report's MinHash signature (reports.similarity), computed when it is submitted."""
 
@@ -535,3 +284,29 @@ class ReportSimilarity(models.Model):
     @property
     def flagged(self) -> bool:
         return self.similarity >= self.FLAG_THRESHOLD
+
+
+class ReportScore(models.Model):
+    """A report's score against its period's active indicator set, with the full explanation."""
+
+    report = models.OneToOneField(
+        Report, on_delete=models.CASCADE, related_name="score", verbose_name="报告"
+    )
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="scores", verbose_name="指标体系"
+    )
+    earned = models.DecimalField("得分", max_digits=8, decimal_places=2)
+    maximum = models.DecimalField("适用满分", max_digits=8, decimal_places=2)
+    total = models.DecimalField("百分制总分", max_digits=5, decimal_places=2)
+    # [{code, value, target, rule, points, max_points, status, reason}] in indicator order;
+    # numbers as strings so Decimal survives JSON. Names and rule wording: scoring.explain().
+    breakdown = models.JSONField("明细", default=list)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "报告得分"
+        verbose_name_plural = "报告得分"
+        indexes = [models.Index(fields=["indicator_set", "total"], name="reportscore_set_total")]
+
+    def __str__(self):
+        return f"{self.report_id}: {self.total}"

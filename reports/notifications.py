@@ -1,75 +1,71 @@
-"""E-mails sent after a move has committed (services register them with transaction.on_commit)."""
+"""Messages to users after a move has committed (services register them with
+transaction.on_commit). E-mails are written in templates/emails/."""
+
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mass_mail
+from django.template.loader import render_to_string
 
-from .models import Membership, Report
+from org.models import County, Period
+from org.selectors import county_reviewers, township_clerks
+
+from .models import Report
 
 
-def _addresses(users) -> list[str]:
+def _addresses(users: Iterable[User]) -> list[str]:
     return sorted({user.email for user in users if user.email})
 
 
-def county_reviewers(report: Report):
-    return User.objects.filter(
-        is_active=True,
-        membership__role=Membership.Role.REVIEWER,
-        membership__county_id=report.township.county_id,
-    )
+def _message(name: str, context: dict[str, object]) -> tuple[str, str]:
+    """(subject, body) from templates/emails/<name>_subject.txt and <name>.txt."""
+    context = {"portal_url": settings.PORTAL_URL, **context}
+    subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
+    return " ".join(subject.split()), render_to_string(f"emails/{name}.txt", context).strip()
 
 
-def township_clerks(township_ids):
-    return User.objects.filter(
-        is_active=True,
-        membership__role=Membership.Role.CLERK,
-        membership__township_id__in=township_ids,
-    )
+def _send(messages: list[tuple[str, str, list[str]]]) -> int:
+    """(subject, body, recipients) each; one mail per address, in one connection."""
+    mails = [
+        (subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        for subject, body, recipients in messages
+        for address in recipients
+    ]
+    return send_mass_mail(mails, fail_silently=False) if mails else 0
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> int:
-    if not recipients:
-        return 0
-    return send_mass_mail(
-        [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients],
-        fail_silently=False,
-    )
+def _report(report_id: int) -> Report:
+    return Report.objects.select_related("township__county", "period").get(pk=report_id)
 
 
 def notify_submitted(report_id: int) -> int:
-    report = Report.objects.select_related("township__county", "period").get(pk=report_id)
-    return _send(
-        f"【待审核】{report.township}{report.period.year}年度法治政府建设情况报告已报送",
-        f"{report.township.county}{report.township}已报送{report.period.year}年度法治政府建设情况报告，"
-        f"请登录法治政府建设年度报告系统审核。\n\n{settings.PORTAL_URL}/reports/{report.pk}/review/",
-        _addresses(county_reviewers(report)),
-    )
+    report = _report(report_id)
+    subject, body = _message("submitted", {"report": report})
+    return _send([(subject, body, _addresses(county_reviewers([report.township.county_id])))])
 
 
 def notify_returned(report_id: int, reason: str) -> int:
-    report = Report.objects.select_related("township__county", "period").get(pk=report_id)
-    return _send(
-        f"【已退回】{report.period.year}年度法治政府建设情况报告需要修改",
-        f"{report.township}的{report.period.year}年度报告已被县级审核退回。\n\n退回理由：{reason}\n\n"
-        f"请登录系统查看审核意见，修改后重新报送：{settings.PORTAL_URL}/reports/{report.pk}/edit/",
-        _addresses(township_clerks([report.township_id])),
+    report = _report(report_id)
+    subject, body = _message("returned", {"report": report, "reason": reason})
+    return _send([(subject, body, _addresses(township_clerks([report.township_id])))])
+
+
+def notify_approved(report_ids: list[int]) -> int:
+    """To the clerks of each approved report, in two queries whatever their number."""
+    reports = list(
+        Report.objects.filter(pk__in=report_ids).select_related("township__county", "period")
     )
+    clerks: dict[int, list[User]] = {}
+    for clerk in township_clerks(report.township_id for report in reports):
+        clerks.setdefault(clerk.membership.township_id, []).append(clerk)  # type: ignore[arg-type]
+    messages = []
+    for report in reports:
+        subject, body = _message("approved", {"report": report})
+        messages.append((subject, body, _addresses(clerks.get(report.township_id, []))))
+    return _send(messages)
 
 
-def notify_approved(report_id: int) -> int:
-    report = Report.objects.select_related("township__county", "period").get(pk=report_id)
-    return _send(
-        f"【已通过】{report.period.year}年度法治政府建设情况报告已审核通过",
-        f"{report.township}的{report.period.year}年度法治政府建设情况报告已通过县级审核。\n\n"
-        f"{settings.PORTAL_URL}/reports/{report.pk}/",
-        _addresses(township_clerks([report.township_id])),
-    )
-
-
-def notify_reminder(township_ids: list[int], period, county) -> int:
-    return _send(
-        f"【提醒】请尽快报送{period.year}年度法治政府建设情况报告",
-        f"{county}依法治县办提醒：{period.year}年度法治政府建设情况报告的报送截止日期为"
-        f"{period.deadline:%Y年%m月%d日}，贵单位尚未报送，请尽快登录系统填写并报送。\n\n{settings.PORTAL_URL}/",
-        _addresses(township_clerks(township_ids)),
-    )
+def notify_reminder(township_ids: list[int], period: Period, county: County) -> int:
+    subject, body = _message("reminder", {"period": period, "county": county})
+    return _send([(subject, body, _addresses(township_clerks(township_ids)))])

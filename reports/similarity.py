@@ -9,6 +9,7 @@ bands are then compared exactly.
 from dataclasses import dataclass
 from datetime import datetime
 
+from celery import shared_task
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -18,13 +19,8 @@ from django.utils.safestring import mark_safe
 from reading.passages import SCHEME, Prepared, band_hashes, shared_passages, signature
 from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY, Section
 
-from .models import (
-    Report,
-    ReportBand,
-    ReportFingerprint,
-    ReportSimilarity,
-    ReportStatus,
-)
+from .models import Report, ReportBand, ReportFingerprint, ReportSimilarity
+from .workflow import SENT_STATUSES
 
 CANDIDATES = 20  # candidates compared exactly per search
 KEEP = 5  # most similar reports of the same year kept per report
@@ -33,7 +29,6 @@ KEEP = 5  # most similar reports of the same year kept per report
 # is no news to a reviewer. The previous year's report is always kept.
 LIST_THRESHOLD = 0.1
 
-SENT_STATUSES = [status for status in ReportStatus.values if status != ReportStatus.DRAFT]
 
 # --- reports --------------------------------------------------------------------------------
 
@@ -224,6 +219,12 @@ def report_similarities_run(*, report_id: int) -> None:
     report = Report.objects.filter(pk=report_id, status__in=SENT_STATUSES).first()
     if report is not None:
         report_similarities_compute(report=report)
+
+
+# The task keeps its old name so that checks queued before an upgrade still run.
+@shared_task(name="reports.similarities_run")
+def similarities_run(report_id: int) -> None:
+    report_similarities_run(report_id=report_id)
 
 
 # --- reads for the review page --------------------------------------------------------------

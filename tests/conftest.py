@@ -9,11 +9,12 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 
+from devtools.demo import load_fixtures
 from indicators.models import DataElement
+from org.models import County, Membership, Period, Township
+from org.services import membership_assign
 from reading.sections import REQUIRED_SECTION_KEYS
-from reports.demo import load_fixtures
-from reports.models import County, Membership, Period, Township
-from reports.services import membership_assign, report_start
+from reports.services.drafts import report_start
 from tests.factories import UserFactory
 
 FULL_PARTS = {

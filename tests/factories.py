@@ -3,9 +3,10 @@ import datetime
 import factory
 from django.contrib.auth.models import User
 
+from org.models import County, Period, Township
 from reading.completeness import missing_parts
 from reading.sections import SECTION_KEYS
-from reports.models import County, Period, Report, Township
+from reports.models import Report
 
 
 class CountyFactory(factory.django.DjangoModelFactory):

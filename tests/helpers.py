@@ -1,4 +1,5 @@
-from reports.services import report_save_draft, report_start, report_submit
+from reports.services.drafts import report_save_draft, report_start
+from reports.services.transitions import report_submit
 
 
 def submit_report(*, township, period, clerk, parts, figures=None):
@@ -16,7 +17,7 @@ def submit_report(*, township, period, clerk, parts, figures=None):
 
 def stored_points(report, code: str) -> str:
     """The points stored for one indicator in the report's score, as the breakdown keeps them."""
-    from indicators.models import ReportScore
+    from reports.models import ReportScore
 
     breakdown = ReportScore.objects.get(report=report).breakdown
     return next(item["points"] for item in breakdown if item["code"] == code)

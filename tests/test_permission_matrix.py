@@ -57,31 +57,23 @@ from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from devtools.demo import load_fixtures
+from exports.models import ExportJob
 from indicators.models import DataElement
 from indicators.services import indicator_set_create_default
-from reports.demo import load_fixtures
-from reports.models import (
-    County,
-    ExportJob,
-    Membership,
-    Period,
-    Report,
-    ReportSimilarity,
-    ReportStatus,
-    ReviewComment,
-    Township,
-)
-from reports.services import (
-    comment_add,
-    membership_assign,
+from org.models import County, Membership, Period, Township
+from org.services import membership_assign
+from reports.models import Report, ReportSimilarity, ReviewComment
+from reports.services.comments import comment_add
+from reports.services.drafts import report_save_draft, report_start
+from reports.services.transitions import (
     report_approve,
     report_publish,
     report_return,
-    report_save_draft,
-    report_start,
     report_submit,
 )
 from reports.similarity import report_similarities_compute
+from reports.workflow import ReportStatus
 from tests.conftest import FULL_PARTS
 from tests.factories import PeriodFactory, UserFactory
 

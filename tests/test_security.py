@@ -15,14 +15,10 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.urls import reverse
 
-from reports.services import (
-    comment_add,
-    report_approve,
-    report_publish,
-    report_save_draft,
-    report_submit,
-)
-from tests.reports.test_pdf import pdf_text
+from reports.services.comments import comment_add
+from reports.services.drafts import report_save_draft
+from reports.services.transitions import report_approve, report_publish, report_submit
+from tests.exports.test_pdf import pdf_text
 
 ROOT = Path(settings.BASE_DIR)
 LOCKED = "账号已被暂时锁定"

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from reports.models import Report, ReportStatus
-from reports.selectors import report_figures
+from reports.models import Report
+from reports.selectors.reports import report_figures
+from reports.workflow import ReportStatus
 from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

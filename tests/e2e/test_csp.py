@@ -9,8 +9,10 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from reports.models import ExportJob, Period, Report
-from reports.services import report_save_draft
+from exports.models import ExportJob
+from org.models import Period
+from reports.models import Report
+from reports.services.drafts import report_save_draft
 from tests.e2e.helpers import log_in, log_out
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,12 +10,13 @@ from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from reports.models import Report, ReportStatus
-from reports.selectors import report_figures
+from reports.models import Report
+from reports.selectors.reports import report_figures
+from reports.workflow import ReportStatus
 from tests.e2e.helpers import log_in, log_out
+from tests.exports.test_pdf import pdf_text
 from tests.reading.test_analysis import sample
 from tests.reading.test_documents import make_docx
-from tests.reports.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -80,7 +80,7 @@ def test_ranking_scores_lianchi_and_follows_an_admin_target_change(live_server, 
 
 
 def _period_id(year):
-    from reports.models import Period
+    from org.models import Period
 
     return Period.objects.get(year=year).pk
 

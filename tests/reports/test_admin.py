@@ -1,21 +1,21 @@
 import pytest
 from django.urls import reverse
 
-from reports.services import report_start
+from reports.services.drafts import report_start
 
 MODELS = [
-    "reports_county",
-    "reports_township",
-    "reports_period",
+    "org_county",
+    "org_township",
+    "org_period",
     "reports_report",
     "reports_reportstatuschange",
     "reports_reviewcomment",
     "reports_reportsnapshot",
-    "reports_exportjob",
-    "reports_membership",
+    "exports_exportjob",
+    "org_membership",
     "indicators_dataelement",
     "indicators_indicatorset",
-    "indicators_reportscore",
+    "reports_reportscore",
     "auth_user",
 ]
 
@@ -75,7 +75,7 @@ def test_admin_can_add_a_data_element_and_refuses_a_bad_code(client, personas):
 
 def test_admin_locks_and_unlocks_a_period(client, personas):
     client.force_login(personas.admin)
-    url = reverse("admin:reports_period_changelist")
+    url = reverse("admin:org_period_changelist")
     data = {"action": "lock", "_selected_action": [personas.period.pk]}
     assert client.post(url, data).status_code == 302
     personas.period.refresh_from_db()
@@ -93,3 +93,63 @@ def test_admin_report_page_links_to_reopen_in_the_portal(client, personas):
     text = client.get(reverse("admin:reports_report_change", args=[report.pk])).content.decode()
     assert reverse("report_detail", args=[report.pk]) in text
     assert "重新打开" in text
+
+
+def test_admin_cannot_change_a_published_reports_content_behind_the_workflow(
+    client, personas, full_parts
+):
+    from reports.models import Report, ReportStatusChange, ReportValue
+    from reports.services.transitions import report_approve, report_publish
+    from tests.helpers import submit_report
+
+    report = submit_report(
+        township=personas.lianchi,
+        period=personas.period,
+        clerk=personas.clerk_lianchi,
+        parts=full_parts,
+        figures={"villages_total": 20},
+    )
+    report_approve(report=report, actor=personas.reviewer_shenqiu)
+    report = report_publish(report=report, actor=personas.reviewer_shenqiu)
+    value = ReportValue.objects.get(report=report, element__code="villages_total")
+    before = (
+        Report.objects.filter(pk=report.pk).values().get(),
+        value.value,
+        ReportStatusChange.objects.filter(report=report).count(),
+        report.history.count(),
+    )
+    client.force_login(personas.admin)
+    change = reverse("admin:reports_report_change", args=[report.pk])
+    page = client.get(change)
+    assert page.status_code == 200  # shown to read, with no form to send
+    assert 'name="measures_and_results"' not in page.content.decode()
+    edit = {
+        "township": report.township_id,
+        "period": report.period_id,
+        "measures_and_results": "管理员改写的内容",
+        "values-TOTAL_FORMS": "1",
+        "values-INITIAL_FORMS": "1",
+        "values-0-id": value.pk,
+        "values-0-report": report.pk,
+        "values-0-value": "999",
+    }
+    assert client.post(change, edit).status_code == 403
+    assert client.post(reverse("admin:reports_report_add"), edit).status_code == 403
+    delete = reverse("admin:reports_report_delete", args=[report.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    value.refresh_from_db()
+    after = (
+        Report.objects.filter(pk=report.pk).values().get(),
+        value.value,
+        ReportStatusChange.objects.filter(report=report).count(),
+        report.history.count(),
+    )
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    "model", ["reviewcomment", "reportstatuschange", "reportsnapshot", "reportscore"]
+)
+def test_admin_cannot_add_or_change_workflow_records(client, personas, model):
+    client.force_login(personas.admin)
+    assert client.post(reverse(f"admin:reports_{model}_add"), {}).status_code == 403

@@ -8,20 +8,18 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from indicators.models import IndicatorSet, ReportScore
+from indicators.models import IndicatorSet
+from org.models import Membership, Period, Township
+from org.services import membership_assign
 from reports.backup import SKIPPED_MODELS, SPECS, BackupError, period_export, period_import
-from reports.models import Membership, Period, Report, ReportValue, ReviewComment, Township
-from reports.selectors import report_figures
-from reports.services import (
-    comment_add,
-    comment_answer,
-    comment_resolve,
-    membership_assign,
+from reports.models import Report, ReportScore, ReportValue, ReviewComment
+from reports.selectors.reports import report_figures
+from reports.services.comments import comment_add, comment_answer, comment_resolve
+from reports.services.drafts import report_save_draft, report_start
+from reports.services.transitions import (
     report_approve,
     report_publish,
     report_return,
-    report_save_draft,
-    report_start,
     report_submit,
 )
 from tests.factories import UserFactory

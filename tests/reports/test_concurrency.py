@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from reports.models import Report
-from reports.services import VersionConflict, report_save_draft, report_start
+from reports.services.common import VersionConflict
+from reports.services.drafts import report_save_draft, report_start
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL"

@@ -10,15 +10,13 @@ import pytest
 from django.core import mail
 from django.db import DatabaseError, connection
 
-from indicators.models import Indicator, ReportScore
-from indicators.services import active_indicator_set
-from reports.models import Report, ReportStatus, ReportValue
-from reports.services import (
-    comment_add,
-    report_approve,
-    report_save_draft,
-    report_submit,
-)
+from indicators.models import Indicator
+from indicators.selectors import active_indicator_set
+from reports.models import Report, ReportScore, ReportValue
+from reports.services.comments import comment_add
+from reports.services.drafts import report_save_draft
+from reports.services.transitions import report_approve, report_submit
+from reports.workflow import ReportStatus
 from tests.helpers import submit_report
 
 pytestmark = pytest.mark.skipif(
@@ -132,7 +130,7 @@ def test_submit_failing_in_scoring_changes_nothing_and_mails_nobody(
 def test_submit_failing_to_store_the_score_changes_nothing_and_mails_nobody(
     personas, ready, emails, refuse_writes, django_capture_on_commit_callbacks
 ):
-    refuse_writes("indicators_reportscore")  # the last write of a submission
+    refuse_writes("reports_reportscore")  # the last write of a submission
     before = state(ready)
     with (
         django_capture_on_commit_callbacks(execute=True),
@@ -142,7 +140,7 @@ def test_submit_failing_to_store_the_score_changes_nothing_and_mails_nobody(
     assert state(ready) == before
     assert mail.outbox == []
 
-    refuse_writes.allow("indicators_reportscore")
+    refuse_writes.allow("reports_reportscore")
     with django_capture_on_commit_callbacks(execute=True):
         report_submit(report=ready, actor=personas.clerk_lianchi)
     assert state(ready)["row"][0] == ReportStatus.SUBMITTED

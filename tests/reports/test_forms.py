@@ -1,8 +1,8 @@
 import pytest
 
 from indicators.models import DataElement
+from indicators.selectors import active_data_elements
 from reports.forms import ReportForm, figure_field_name
-from reports.selectors import active_data_elements
 
 
 def bound(**figures):

@@ -9,10 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from org.models import Period
 from reading.extract import extract
-from reports.models import Period, Report, ReportStatus
-from reports.selectors import report_figures
-from reports.services import report_save_draft, report_start, report_submit
+from reports.models import Report
+from reports.selectors.reports import report_figures
+from reports.services.drafts import report_save_draft, report_start
+from reports.services.transitions import report_submit
+from reports.workflow import ReportStatus
 from tests.reading.test_analysis import SAMPLES, sample
 from tests.reading.test_documents import make_docx
 

@@ -14,7 +14,7 @@ from reading.extract import extract
 from reading.sections import SECTION_KEYS
 from reports.forms import MAX_FIGURE, WholeNumberField
 from reports.models import Report
-from reports.selectors import report_figures
+from reports.selectors.reports import report_figures
 
 # Text a browser can send: any character except lone surrogates, which no encoding carries.
 typed_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)

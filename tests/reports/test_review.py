@@ -4,20 +4,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 
-from reports.models import County, Membership, ReportStatus, ReportStatusChange, ReviewComment
-from reports.selectors import diff_html, round_changes
-from reports.services import (
-    ReportError,
-    comment_add,
-    comment_answer,
-    comment_resolve,
-    membership_assign,
+from org.models import County, Membership
+from org.services import membership_assign
+from reports.models import ReportStatusChange, ReviewComment
+from reports.selectors.review import diff_html, round_changes
+from reports.services.comments import comment_add, comment_answer, comment_resolve
+from reports.services.common import ReportError
+from reports.services.drafts import report_save_draft
+from reports.services.transitions import (
     report_approve,
     report_publish,
     report_return,
-    report_save_draft,
     report_submit,
 )
+from reports.workflow import ReportStatus
 from tests.factories import UserFactory
 from tests.helpers import submit_report
 

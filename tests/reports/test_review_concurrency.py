@@ -6,16 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from reports.models import Membership, Report, ReportStatusChange
-from reports.services import (
-    ReportError,
-    membership_assign,
-    report_approve,
-    report_return,
-    report_save_draft,
-    report_start,
-    report_submit,
-)
+from org.models import Membership
+from org.services import membership_assign
+from reports.models import Report, ReportStatusChange
+from reports.services.common import ReportError
+from reports.services.drafts import report_save_draft, report_start
+from reports.services.transitions import report_approve, report_return, report_submit
 from tests.factories import UserFactory
 
 pytestmark = [

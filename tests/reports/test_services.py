@@ -1,16 +1,12 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from reports.models import Report, ReportStatus, ReportStatusChange
-from reports.selectors import report_figures
-from reports.services import (
-    ReportError,
-    SubmissionRefused,
-    VersionConflict,
-    report_save_draft,
-    report_start,
-    report_submit,
-)
+from reports.models import Report, ReportStatusChange
+from reports.selectors.reports import report_figures
+from reports.services.common import ReportError, SubmissionRefused, VersionConflict
+from reports.services.drafts import report_save_draft, report_start
+from reports.services.transitions import report_submit
+from reports.workflow import ReportStatus
 
 
 def save(report, actor, parts=None, figures=None, version=None):

@@ -13,18 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from devtools.synthetic_texts import SyntheticTexts
+from org.models import County, Membership, Period, Township
+from org.services import membership_assign
 from reading.passages import SHINGLE, clean_text, compare_texts
-from reports.models import (
-    County,
-    Membership,
-    Period,
-    Report,
-    ReportFingerprint,
-    ReportSimilarity,
-    ReportStatus,
-    Township,
-)
-from reports.services import membership_assign, report_withdraw
+from reports.models import Report, ReportFingerprint, ReportSimilarity
+from reports.services.transitions import report_withdraw
 from reports.similarity import (
     CANDIDATES,
     marked_html,
@@ -34,7 +28,7 @@ from reports.similarity import (
     reports_fingerprint,
     similar_candidates,
 )
-from reports.synthetic_texts import SyntheticTexts
+from reports.workflow import ReportStatus
 from tests.factories import CountyFactory, ReportFactory, UserFactory
 from tests.helpers import submit_report
 

@@ -3,9 +3,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.models import County, Membership, Report, ReportStatus, Township
-from reports.selectors import report_figures
-from reports.services import membership_assign, report_save_draft, report_start
+from org.models import County, Membership, Township
+from org.services import membership_assign
+from reports.models import Report
+from reports.selectors.reports import report_figures
+from reports.services.drafts import report_save_draft, report_start
+from reports.workflow import ReportStatus
 from tests.factories import TownshipFactory, UserFactory
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from org.models import Period
 from reports.backup import BackupError, period_export
-from reports.models import Period
 
 
 class Command(BaseCommand):

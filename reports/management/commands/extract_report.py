@@ -3,10 +3,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from org.selectors import township_names
 from reading.documents import DocumentError, read_path
 from reading.extract import extract
 from reading.sections import SECTIONS_BY_KEY
-from reports.selectors import township_names
 
 
 class Command(BaseCommand):

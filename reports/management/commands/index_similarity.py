@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.models import Period, Report, ReportSimilarity
+from org.models import Period
+from reports.models import Report, ReportSimilarity
 from reports.similarity import (
     SENT_STATUSES,
     report_similarities_store,

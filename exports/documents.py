@@ -1,0 +1,244 @@
+"""The PDF documents: one report, a county summary, a summary of several counties."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db.models import Avg, BooleanField, Case, Count, Max, Min, Q, Value, When
+from django.utils import timezone
+
+from indicators.charts import bar_chart, totals_chart
+from indicators.selectors import active_data_elements
+from org.models import County, Period
+from reading.sections import REQUIRED_SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
+from reports.models import Report, ReportValue
+from reports.selectors.reports import approval_of, county_dashboard, report_figures, status_counts
+from reports.selectors.scores import county_ranking, report_score
+from reports.workflow import ReportStatus
+
+from .pdf import render_pdf
+
+KEY_FIGURES = [
+    "villages_total",
+    "villages_with_legal_advisor",
+    "rule_of_law_meetings",
+    "leadership_study_sessions",
+    "publicity_events",
+    "disputes_mediated",
+    "disputes_resolved",
+]
+KEY_INDICATORS = ["legal_advisor_coverage", "mediation_success_rate", "publicity_per_village"]
+SENT = [ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.PUBLISHED]
+# Bars per chart figure: one figure of 40 and its heading fill at most an A4 page (official.css).
+CHART_ROWS = 40
+Progress = Callable[[int], None]
+
+
+def _noop(_percent: int) -> None:
+    pass
+
+
+# --- one report -----------------------------------------------------------------------------
+
+
+def report_pdf(report: Report) -> bytes:
+    figures = report_figures(report)
+    score, items = report_score(report)
+    context = {
+        "report": report,
+        "parts": [(section, getattr(report, section.key)) for section in SECTIONS],
+        "figure_rows": [(e, figures.get(e.code)) for e in active_data_elements()],
+        "score": score,
+        "score_items": items,
+        "approval": approval_of(report),
+        "generated_at": timezone.now(),
+    }
+    return render_pdf("pdf/report.html", context)
+
+
+# --- county summary -------------------------------------------------------------------------
+
+
+def _missing_parts(reports) -> dict[int, list[str]]:
+    """report id → headings of its required parts left empty, without loading the texts."""
+    flags = {
+        f"has_{key}": Case(
+            When(~Q(**{key: ""}), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        for key in REQUIRED_SECTION_KEYS
+    }
+    missing = {}
+    for row in reports.annotate(**flags).values("pk", *flags):
+        empty = [SECTIONS_BY_KEY[k].heading for k in REQUIRED_SECTION_KEYS if not row[f"has_{k}"]]
+        if empty:
+            missing[row["pk"]] = empty
+    return missing
+
+
+def county_summary_context(county: County, period: Period, progress: Progress = _noop) -> dict:
+    rows = county_dashboard(county, period)
+    progress(15)
+    ranking = county_ranking(county=county, period=period)
+    progress(30)
+    reports = Report.objects.filter(township__county=county, period=period)
+    figures: dict[int, dict[str, int | None]] = defaultdict(dict)
+    for township_id, code, value in ReportValue.objects.filter(
+        report__in=reports, element__code__in=KEY_FIGURES
+    ).values_list("report__township_id", "element__code", "value"):
+        figures[township_id][code] = value
+    missing = _missing_parts(reports.filter(status__in=SENT))
+    progress(45)
+    ranked = [row for row in ranking.rows if row.score is not None and not row.provisional]
+    names = {e.code: e for e in active_data_elements() if e.code in KEY_FIGURES}
+    charts = [totals_chart(ranking, county, period, rows_per_part=CHART_ROWS)]
+    for indicator in ranking.indicators:
+        if indicator.code in KEY_INDICATORS:
+            charts.append(
+                bar_chart(
+                    [
+                        (
+                            row.township.name,
+                            None
+                            if row.items.get(indicator.code, {}).get("value") is None
+                            else Decimal(row.items[indicator.code]["value"]),
+                        )
+                        for row in ranked
+                    ],
+                    title=f"{indicator.name}（目标 {indicator.target.normalize():f}）"
+                    if indicator.target is not None
+                    else indicator.name,
+                    rows_per_part=CHART_ROWS,
+                )
+            )
+    progress(55)
+    return {
+        "county": county,
+        "period": period,
+        "rows": rows,
+        "counts": status_counts(rows),
+        "ranking": ranking,
+        "ranked": ranked,
+        "charts": charts,
+        "key_elements": [names[code] for code in KEY_FIGURES if code in names],
+        "figures": figures,
+        "missing": [
+            (report.township, missing[report.pk])
+            for _t, report in rows
+            if report is not None and report.pk in missing
+        ],
+        "not_sent": [t for t, report in rows if report is None or report.status not in SENT],
+        "late": [report for _t, report in rows if report is not None and report.is_late],
+        "generated_at": timezone.now(),
+    }
+
+
+def county_summary_pdf(county: County, period: Period, progress: Progress = _noop) -> bytes:
+    context = county_summary_context(county, period, progress)
+    pdf = render_pdf("pdf/county_summary.html", context)
+    progress(95)
+    return pdf
+
+
+# --- province (all counties) summary ---------------------------------------------------------
+
+
+def province_summary_context(
+    period: Period, province: str = "", progress: Progress = _noop
+) -> dict:
+    """Per county of one province (or of every province when empty)."""
+    counties_in = County.objects.filter(province=province) if province else County.objects.all()
+    counties = list(
+        counties_in.annotate(
+            township_count=Count("townships", distinct=True),
+            sent=Count(
+                "townships__reports",
+                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+                distinct=True,
+            ),
+            average=Avg(
+                "townships__reports__score__total",
+                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+            ),
+            best=Max(
+                "townships__reports__score__total",
+                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+            ),
+            worst=Min(
+                "townships__reports__score__total",
+                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+            ),
+        ).order_by("province", "city", "name")
+    )
+    progress(30)
+    sent_reports = Report.objects.filter(
+        period=period, status__in=SENT, township__county__in=counties_in
+    )
+    late = defaultdict(int)
+    for county_id, submitted_at in sent_reports.values_list("township__county_id", "submitted_at"):
+        if submitted_at and timezone.localdate(submitted_at) > period.deadline:
+            late[county_id] += 1
+    missing_by_county = defaultdict(int)
+    county_of = dict(sent_reports.values_list("pk", "township__county_id"))
+    for report_id in _missing_parts(sent_reports):
+        missing_by_county[county_of[report_id]] += 1
+    progress(50)
+    rows = [
+        {
+            "county": county,
+            "townships": county.township_count,
+            "sent": county.sent,
+            "not_sent": county.township_count - county.sent,
+            "late": late[county.pk],
+            "missing": missing_by_county[county.pk],
+            "average": None
+            if county.average is None
+            else Decimal(county.average).quantize(Decimal("0.01")),
+            "best": county.best,
+            "worst": county.worst,
+        }
+        for county in counties
+    ]
+    ranked = sorted((r for r in rows if r["average"] is not None), key=lambda r: -r["average"])
+    chart = bar_chart(
+        [(r["county"].name, r["average"]) for r in ranked],
+        title=f"{period.year}年度各县（市、区）乡镇平均得分",
+        maximum=Decimal(100),
+        unit="分",
+        rows_per_part=CHART_ROWS,
+    )
+    coverage = bar_chart(
+        [
+            (
+                r["county"].name,
+                Decimal(r["sent"]) * 100 / r["townships"] if r["townships"] else None,
+            )
+            for r in rows
+        ],
+        title="报送率（已报送乡镇占比）",
+        maximum=Decimal(100),
+        unit="%",
+        rows_per_part=CHART_ROWS,
+    )
+    progress(60)
+    totals = {
+        key: sum(r[key] for r in rows)
+        for key in ("townships", "sent", "not_sent", "late", "missing")
+    }
+    return {
+        "period": period,
+        "province": province,
+        "rows": rows,
+        "ranked": ranked,
+        "charts": [chart, coverage],
+        "totals": totals,
+        "generated_at": timezone.now(),
+    }
+
+
+def province_summary_pdf(period: Period, province: str = "", progress: Progress = _noop) -> bytes:
+    context = province_summary_context(period, province, progress)
+    pdf = render_pdf("pdf/province_summary.html", context)
+    progress(95)
+    return pdf

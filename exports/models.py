@@ -1,0 +1,53 @@
+"""Documents made from the reports in the background (summary PDFs), kept in shared storage."""
+
+from django.conf import settings
+from django.db import models
+
+from org.models import County, Period
+
+
+class ExportJob(models.Model):
+    """A summary PDF made in the background; the file lives in shared storage (MEDIA_ROOT)."""
+
+    class Kind(models.TextChoices):
+        COUNTY = "county", "县（市、区）汇总"
+        PROVINCE = "province", "全部县汇总"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, verbose_name="报告年度")
+    county = models.ForeignKey(
+        County, on_delete=models.CASCADE, null=True, blank=True, verbose_name="县（市、区）"
+    )
+    province = models.CharField("省（自治区、直辖市）", max_length=50, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人"
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    file = models.FileField("文件", upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField("错误信息", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+
+    def __str__(self):
+        return f"{self.title} · {self.get_status_display()}"
+
+    @property
+    def title(self) -> str:
+        place = self.county.name if self.county_id else (self.province or "全部") + "各县（市、区）"
+        return f"{place}{self.period.year}年度法治政府建设情况汇总"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

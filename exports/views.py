@@ -1,0 +1,82 @@
+"""PDFs of one report (for those who may read it, and the public once it is published) and the
+summary jobs: asking for one, following its progress, downloading it."""
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from org.access import may_see_job
+from org.models import County
+from org.params import int_or_none, period_from_post
+from reports.selectors.reports import get_report_for_user, published_reports
+
+from .documents import report_pdf
+from .jobs import export_job_create
+from .models import ExportJob
+
+
+def _pdf_response(data: bytes, filename: str, *, download: bool = False) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+@require_safe
+def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report, _can = get_report_for_user(request.user, pk)
+    return _pdf_response(report_pdf(report), f"{report}.pdf")
+
+
+@require_safe
+def public_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(published_reports(), pk=pk)
+    return _pdf_response(report_pdf(report), f"{report}.pdf")
+
+
+@login_required
+@require_POST
+def export_create(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind", "")
+    if kind not in ExportJob.Kind.values:
+        raise Http404
+    period = period_from_post(request)
+    county_id = int_or_none(request.POST.get("county", ""))
+    county = get_object_or_404(County, pk=county_id) if county_id is not None else None
+    if kind == ExportJob.Kind.COUNTY and county is None:
+        raise Http404
+    province = request.POST.get("province", "")
+    if province and not County.objects.filter(province=province).exists():
+        raise Http404
+    job = export_job_create(
+        kind=kind, period=period, county=county, actor=request.user, province=province
+    )
+    return redirect("export_detail", pk=job.pk)
+
+
+def _job_for(request: HttpRequest, pk: int) -> ExportJob:
+    job = get_object_or_404(ExportJob.objects.select_related("period", "county"), pk=pk)
+    if not may_see_job(request.user, requested_by_id=job.requested_by_id):
+        raise Http404
+    return job
+
+
+@login_required
+@require_safe
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    template = "partials/export_status.html" if request.htmx else "exports/export_detail.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_safe
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.title}.pdf")

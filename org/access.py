@@ -1,0 +1,233 @@
+"""Who may see and do what: the one place where a user's role and place become rights.
+
+Every "may this user see or do this to that object" question of the portal is answered here,
+from the user's Membership, never from the URL. The other apps ask in terms of places:
+
+- ``rights_at(user, township_id=…, county_id=…)``: what the user may do with the reports of one
+  township (read, read drafts, write, review, reopen). reports.selectors.get_report_for_user
+  combines these rights with the report's state (the workflow table says which right each move
+  needs) into the report's capabilities.
+- ``report_scope(user)``: which townships' reports a list may show, and whether drafts among them.
+- ``Page`` and ``require(user, page)``: which of the portal's pages a role may open at all.
+- the few rules about one kind of object: exports, reminders, a township's score history.
+
+A refusal raises PermissionDenied (403) for a page the role may never open; an object the user
+may not see is answered with 404 by the caller, so other townships' reports stay unknown.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from .models import County, Membership, Township
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+else:
+    AnyUser = Any
+
+Role = Membership.Role
+
+
+class Right(enum.StrEnum):
+    """What a user may do with one township's reports."""
+
+    READ = "read"  # read its reports once sent to the county
+    READ_DRAFTS = "read_drafts"  # also read drafts, the township's unfinished work
+    WRITE = "write"  # fill in, import, submit, withdraw, answer review comments
+    REVIEW = "review"  # comment, return, approve, publish, resolve comments
+    REOPEN = "reopen"  # send an approved or published report back to the township
+
+
+# The one table of rights: role → rights at a place it covers (the place check is _covers).
+ROLE_RIGHTS: dict[str, frozenset[Right]] = {
+    Role.CLERK: frozenset({Right.READ, Right.READ_DRAFTS, Right.WRITE}),
+    Role.REVIEWER: frozenset({Right.READ, Right.REVIEW}),
+    Role.ADMIN: frozenset({Right.READ, Right.READ_DRAFTS, Right.REVIEW, Right.REOPEN}),
+}
+
+
+class Page(enum.StrEnum):
+    """The portal's pages (and page-like actions) that only some roles may open."""
+
+    TOWNSHIP = "township"  # 本乡镇报告: start a report, see the township's years
+    COUNTY = "county"  # 本县报送情况 and its reminders
+    REVIEW_QUEUE = "review_queue"  # 待审核 and bulk approval
+    RANKING = "ranking"  # 得分排名
+    OVERVIEW = "overview"  # 全部报送情况 of every county
+    ADMIN_SITE = "admin_site"  # 系统管理 (the Django admin; is_staff follows this)
+
+
+PAGE_ROLES: dict[Page, frozenset[str]] = {
+    Page.TOWNSHIP: frozenset({Role.CLERK}),
+    Page.COUNTY: frozenset({Role.REVIEWER}),
+    Page.REVIEW_QUEUE: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Page.RANKING: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Page.OVERVIEW: frozenset({Role.ADMIN}),
+    Page.ADMIN_SITE: frozenset({Role.ADMIN}),
+}
+# Where each role lands after log-in (a URL name).
+LANDING: dict[str, str] = {
+    Role.CLERK: "township_home",
+    Role.REVIEWER: "county_home",
+    Role.ADMIN: "admin_home",
+}
+REFUSED = "您的账号没有访问此页面的权限。"
+
+
+def membership_of(user: AnyUser) -> Membership | None:
+    """The user's role and place, read once per request (the user object keeps it)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.membership  # type: ignore[union-attr]
+    except Membership.DoesNotExist:
+        return None
+
+
+def _covers(membership: Membership, *, township_id: int, county_id: int) -> bool:
+    if membership.role == Role.ADMIN:
+        return True
+    if membership.role == Role.CLERK:
+        return membership.township_id == township_id
+    if membership.role == Role.REVIEWER:
+        return membership.county_id == county_id
+    return False
+
+
+def rights_at(user: AnyUser, *, township_id: int, county_id: int) -> frozenset[Right]:
+    """What the user may do with the reports of this township (of this county)."""
+    membership = membership_of(user)
+    if membership is None or not _covers(membership, township_id=township_id, county_id=county_id):
+        return frozenset()
+    return ROLE_RIGHTS.get(membership.role, frozenset())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The townships whose reports a user may list: a filter over a path to Township, and
+    whether drafts are among what the user may see."""
+
+    townships: Q
+    drafts: bool
+
+
+def report_scope(user: AnyUser, *, township: str = "township") -> Scope | None:
+    """Which reports the user may list (``township`` is the lookup path from the listed model to
+    Township); None means none at all."""
+    membership = membership_of(user)
+    if membership is None or membership.role not in ROLE_RIGHTS:
+        return None
+    drafts = Right.READ_DRAFTS in ROLE_RIGHTS[membership.role]
+    if membership.role == Role.ADMIN:
+        return Scope(Q(), drafts)
+    if membership.role == Role.CLERK:
+        return Scope(Q(**{f"{township}_id": membership.township_id}), drafts)
+    return Scope(Q(**{f"{township}__county_id": membership.county_id}), drafts)
+
+
+def pages(user: AnyUser) -> frozenset[Page]:
+    """The pages the user may open, for the navigation bar."""
+    membership = membership_of(user)
+    if membership is None:
+        return frozenset()
+    return frozenset(page for page, roles in PAGE_ROLES.items() if membership.role in roles)
+
+
+def require(user: AnyUser, page: Page) -> Membership:
+    """The user's membership if the role may open the page; PermissionDenied (403) otherwise."""
+    membership = membership_of(user)
+    if membership is None or membership.role not in PAGE_ROLES[page]:
+        raise PermissionDenied(REFUSED)
+    return membership
+
+
+def landing_page(user: AnyUser) -> str | None:
+    """The URL name where the user starts; None for an account without a role."""
+    membership = membership_of(user)
+    return LANDING.get(membership.role) if membership else None
+
+
+def is_staff_role(role: str) -> bool:
+    """Whether the role works in 系统管理 (the Django admin): users' is_staff follows it."""
+    return role in PAGE_ROLES[Page.ADMIN_SITE]
+
+
+def own_township(user: AnyUser) -> Township:
+    """The clerk's township (PermissionDenied for anyone else)."""
+    membership = require(user, Page.TOWNSHIP)
+    assert membership.township is not None  # the membership constraint guarantees it
+    return membership.township
+
+
+def own_county(user: AnyUser) -> County:
+    """The county reviewer's county (PermissionDenied for anyone else)."""
+    membership = require(user, Page.COUNTY)
+    assert membership.county is not None  # the membership constraint guarantees it
+    return membership.county
+
+
+def chooses_county(user: AnyUser) -> bool:
+    """Whether the user picks the county on county pages (admins) rather than having one."""
+    membership = membership_of(user)
+    return membership is not None and membership.role == Role.ADMIN
+
+
+def county_in_view(user: AnyUser, page: Page, requested: int | None) -> County | None:
+    """The county a county-level page shows: a reviewer's own county whatever was asked, the
+    requested one (or the first) for a role that chooses; PermissionDenied for other roles,
+    County.DoesNotExist for a requested county that does not exist."""
+    membership = require(user, page)
+    if not chooses_county(user):
+        return membership.county
+    if requested is not None:
+        return County.objects.get(pk=requested)
+    return County.objects.order_by("province", "city", "name").first()
+
+
+def may_view_township(user: AnyUser, township: Township) -> bool:
+    """A township's pages (its score history): its clerk, its county's reviewers, admins."""
+    return Right.READ in rights_at(user, township_id=township.pk, county_id=township.county_id)
+
+
+def sees_drafts_of(user: AnyUser, township: Township) -> bool:
+    return Right.READ_DRAFTS in rights_at(
+        user, township_id=township.pk, county_id=township.county_id
+    )
+
+
+def may_remind(user: AnyUser, county: County) -> bool:
+    """Reminding a county's late townships: its reviewers and admins."""
+    membership = membership_of(user)
+    return membership is not None and (
+        membership.role == Role.ADMIN
+        or (membership.role == Role.REVIEWER and membership.county_id == county.pk)
+    )
+
+
+def may_export_summary(user: AnyUser, *, county: County | None) -> bool:
+    """A county summary: that county's reviewers and admins; a summary of several counties
+    (county None): admins only."""
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    if membership.role == Role.ADMIN:
+        return True
+    return (
+        county is not None
+        and membership.role == Role.REVIEWER
+        and membership.county_id == county.pk
+    )
+
+
+def may_see_job(user: AnyUser, *, requested_by_id: int) -> bool:
+    """An export job and its file: the user who asked for it, and admins."""
+    membership = membership_of(user)
+    return user.pk == requested_by_id or (membership is not None and membership.role == Role.ADMIN)

@@ -1,0 +1,208 @@
+"""Reports as users may see them, and the lists of the clerk's, the county's and the public pages."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from indicators.models import DataElement
+from indicators.selectors import active_data_elements
+from org.access import Right, report_scope, rights_at
+from org.models import County, Period, Township
+from reading.sections import SECTION_KEYS
+
+from ..models import Report, ReportStatusChange, ReportValue
+from ..workflow import EDITABLE_STATUSES, Move, ReportStatus, moves_from
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What one user may do with one report now: rights at its township (org.access) combined
+    with the report's state (reports.workflow)."""
+
+    rights: frozenset[Right]
+    moves: tuple[Move, ...]  # the workflow moves to offer as buttons
+    edit: bool  # change the text and figures, import a document
+    answer: bool  # answer review comments
+    review: bool  # see the review page, resolve comments
+    comment: bool  # add review comments
+
+    buttons: tuple[tuple[Move, str], ...]  # each move with its button's label now
+
+    @property
+    def actions(self) -> list[str]:
+        return [move.action for move in self.moves]
+
+
+def capabilities(user: Any, report: Report) -> Capabilities:
+    rights = rights_at(user, township_id=report.township_id, county_id=report.township.county_id)
+    writes = Right.WRITE in rights
+    reviews = Right.REVIEW in rights
+    moves = tuple(moves_from(report.status, rights))
+    return Capabilities(
+        rights=rights,
+        moves=moves,
+        buttons=tuple((move, move.button_for(report.status)) for move in moves),
+        edit=writes and report.status in EDITABLE_STATUSES and not report.period.locked,
+        answer=writes and report.status == ReportStatus.RETURNED,
+        review=reviews,
+        comment=reviews and report.status == ReportStatus.SUBMITTED,
+    )
+
+
+def reports_for_user(user: Any) -> QuerySet[Report]:
+    """Every report the user may read: the places org.access gives, drafts only to those who
+    may see a township's unfinished work."""
+    scope = report_scope(user)
+    if scope is None:
+        return Report.objects.none()
+    reports = Report.objects.filter(scope.townships)
+    if not scope.drafts:
+        reports = reports.exclude(status=ReportStatus.DRAFT)
+    return reports.select_related("township__county", "period", "updated_by")
+
+
+def get_report_for_user(user: Any, pk: int) -> tuple[Report, Capabilities]:
+    """The report and what the user may do with it; 404 when the user may not read it, so other
+    townships' reports stay unknown."""
+    try:
+        report = reports_for_user(user).get(pk=pk)
+    except Report.DoesNotExist:
+        raise Http404("报告不存在或您无权查看。") from None
+    return report, capabilities(user, report)
+
+
+def report_figures(report: Report) -> dict[str, int | None]:
+    """code → value for every figure stored for the report (None = unknown)."""
+    return dict(ReportValue.objects.filter(report=report).values_list("element__code", "value"))
+
+
+def figures_of(report_ids: list[int]) -> dict[int, dict[str, int | None]]:
+    """report id → its figures, for many reports in one query."""
+    figures: dict[int, dict[str, int | None]] = {}
+    for report_id, code, value in ReportValue.objects.filter(report_id__in=report_ids).values_list(
+        "report_id", "element__code", "value"
+    ):
+        figures.setdefault(report_id, {})[code] = value
+    return figures
+
+
+def figure_rows(report: Report) -> list[tuple[DataElement, int | None]]:
+    """(data element, value) of every active element, in form order."""
+    figures = report_figures(report)
+    return [(element, figures.get(element.code)) for element in active_data_elements()]
+
+
+def report_status_changes(report: Report) -> QuerySet[ReportStatusChange]:
+    return report.status_changes.select_related("actor").order_by("at", "id")
+
+
+def approval_of(report: Report) -> ReportStatusChange | None:
+    """The latest move to approved: who approved it, and when."""
+    return (
+        report.status_changes.filter(to_status=ReportStatus.APPROVED)
+        .select_related("actor")
+        .order_by("-at")
+        .first()
+    )
+
+
+def township_periods(township: Township) -> list[tuple[Period, Report | None]]:
+    """Every period with this township's report for it (or None when not started), newest first."""
+    reports = {
+        report.period_id: report
+        for report in Report.objects.filter(township=township).select_related("period")
+    }
+    return [(period, reports.get(period.pk)) for period in Period.objects.order_by("-year")]
+
+
+def status_counts(rows: list[tuple[Township, Report | None]]) -> dict[str, int]:
+    counts = {"not_started": 0, **{status: 0 for status in ReportStatus.values}}
+    for _township, report in rows:
+        counts[report.status if report else "not_started"] += 1
+    return counts
+
+
+def county_reports(county: County, period: Period) -> QuerySet[Report]:
+    """The county's reports of the period with their scores, without their texts."""
+    return (
+        Report.objects.filter(township__county=county, period=period)
+        .select_related("score", "period")
+        .defer(*SECTION_KEYS)
+    )
+
+
+def county_dashboard(
+    county: County, period: Period, reports: list[Report] | None = None
+) -> list[tuple[Township, Report | None]]:
+    """Every township with its report and score for the period, in two queries (none for the
+    reports when the caller has read them already)."""
+    townships = list(county.townships.order_by("order", "name"))
+    by_township = {
+        report.township_id: report
+        for report in (county_reports(county, period) if reports is None else reports)
+    }
+    return [(township, by_township.get(township.pk)) for township in townships]
+
+
+def counties_overview(period: Period) -> list[dict[str, Any]]:
+    """Per county: number of townships and of reports in each status, in two queries."""
+    counties = list(County.objects.annotate(township_count=Count("townships")))
+    per_status = (
+        Report.objects.filter(period=period)
+        .values("township__county_id", "status")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in per_status:
+        counts.setdefault(row["township__county_id"], {})[row["status"]] = row["n"]
+    overview = []
+    for county in counties:
+        by_status = counts.get(county.pk, {})
+        started = sum(by_status.values())
+        overview.append(
+            {
+                "county": county,
+                "townships": county.township_count,  # type: ignore[attr-defined]
+                "not_started": county.township_count - started,  # type: ignore[attr-defined]
+                **{status: by_status.get(status, 0) for status in ReportStatus.values},
+            }
+        )
+    return overview
+
+
+def review_queue(county: County) -> list[Report]:
+    """Reports of the county waiting for review, oldest submission first."""
+    return list(
+        Report.objects.filter(township__county=county, status=ReportStatus.SUBMITTED)
+        .select_related("township", "period", "score")
+        .defer(*SECTION_KEYS)
+        .annotate(
+            open_comments=Count(
+                "comments",
+                filter=Q(comments__parent__isnull=True, comments__resolved_at__isnull=True),
+            ),
+            rounds=Count("snapshots", distinct=True),
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def published_reports(*, county: County | None = None, year: int | None = None) -> QuerySet[Report]:
+    reports = Report.objects.filter(status=ReportStatus.PUBLISHED).select_related(
+        "township__county", "period"
+    )
+    if county is not None:
+        reports = reports.filter(township__county=county)
+    if year is not None:
+        reports = reports.filter(period__year=year)
+    return reports.order_by("-period__year", "township__county", "township__order")
+
+
+def counties_with_published() -> QuerySet[County]:
+    return County.objects.filter(townships__reports__status=ReportStatus.PUBLISHED).distinct()
+
+
+def periods_with_published() -> QuerySet[Period]:
+    return Period.objects.filter(reports__status=ReportStatus.PUBLISHED).distinct()

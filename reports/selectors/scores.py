@@ -1,0 +1,120 @@
+"""Reads of scores: rankings and histories in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from indicators.models import Indicator, IndicatorSet
+from indicators.scoring import explain
+from indicators.selectors import active_indicator_set_with_indicators
+from org.models import County, Period, Township
+
+from ..models import Report, ReportScore
+from ..workflow import ReportStatus
+from .reports import county_dashboard
+
+
+@dataclass
+class RankRow:
+    township: Township
+    report: Report | None
+    score: ReportScore | None
+    rank: int | None = None
+    items: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def provisional(self) -> bool:
+        """A draft's score: shown as an estimate, never ranked."""
+        return self.report is not None and self.report.status == ReportStatus.DRAFT
+
+
+@dataclass
+class Ranking:
+    indicator_set: IndicatorSet | None
+    indicators: list[Indicator]
+    rows: list[RankRow]
+
+
+def _score_of(report: Report | None) -> ReportScore | None:
+    if report is None:
+        return None
+    try:
+        return report.score
+    except ReportScore.DoesNotExist:
+        return None
+
+
+def assign_ranks(rows: list[RankRow]) -> None:
+    """Competition ranking (1, 2, 2, 4) of sent reports by total; equal totals share a rank."""
+    ranked = sorted(
+        (r for r in rows if r.score is not None and not r.provisional),
+        key=lambda r: r.score.total,
+        reverse=True,
+    )
+    previous_total, previous_rank = None, 0
+    for position, row in enumerate(ranked, start=1):
+        if row.score.total != previous_total:
+            previous_total, previous_rank = row.score.total, position
+        row.rank = previous_rank
+
+
+def county_ranking(
+    *,
+    county: County,
+    period: Period,
+    sort: str = "total",
+    descending: bool = True,
+    dashboard: list[tuple[Township, Report | None]] | None = None,
+) -> Ranking:
+    """Every township of the county with its score for the period, ranked; from the county's
+    dashboard rows when the caller has them (no second read of the reports)."""
+    indicator_set = active_indicator_set_with_indicators(period)
+    indicators = list(indicator_set.indicators.all()) if indicator_set else []
+    rows = []
+    for township, report in (
+        dashboard if dashboard is not None else county_dashboard(county, period)
+    ):
+        score = _score_of(report)
+        items = (
+            {item["code"]: item for item in explain(score.breakdown, indicators)} if score else {}
+        )
+        rows.append(RankRow(township=township, report=report, score=score, items=items))
+    assign_ranks(rows)
+    rows.sort(key=_sort_key(sort, descending))
+    return Ranking(indicator_set=indicator_set, indicators=indicators, rows=rows)
+
+
+def _sort_key(sort: str, descending: bool):
+    missing = Decimal("-1") if descending else Decimal("100000")
+
+    def key(row: RankRow):
+        if sort == "name":
+            return (Decimal(0), row.township.order, row.township.name)
+        if sort == "total":
+            value = row.score.total if row.score and not row.provisional else missing
+        else:
+            item = row.items.get(sort) if not row.provisional else None
+            value = (
+                Decimal(item["points"]) if item and item["status"] != "not_applicable" else missing
+            )
+        return (-value if descending else value, row.township.order, row.township.name)
+
+    return key
+
+
+def township_history(township: Township) -> list[tuple[Period, Report | None, ReportScore | None]]:
+    reports = {
+        r.period_id: r
+        for r in Report.objects.filter(township=township).select_related("score", "period")
+    }
+    return [
+        (period, reports.get(period.pk), _score_of(reports.get(period.pk)))
+        for period in Period.objects.order_by("year")
+    ]
+
+
+def report_score(report: Report) -> tuple[ReportScore | None, list[dict]]:
+    """The report's score and its breakdown explained with the set's names and rules."""
+    score = ReportScore.objects.filter(report=report).select_related("indicator_set").first()
+    if score is None:
+        return None, []
+    return score, explain(score.breakdown, score.indicator_set.indicators.all())

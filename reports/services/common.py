@@ -1,0 +1,60 @@
+"""What every report service shares: the refusals users are shown, the row lock, the rights check."""
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from org.access import Right, rights_at
+
+from ..models import Report
+
+
+class ReportError(Exception):
+    """A refusal whose message (Chinese) is shown to the user as it is."""
+
+
+class VersionConflict(ReportError):
+    def __init__(self, current: Report):
+        who = (
+            (current.updated_by.get_full_name() or current.updated_by.username)
+            if current.updated_by
+            else "其他人"
+        )
+        when = timezone.localtime(current.updated_at).strftime("%H:%M")
+        super().__init__(
+            f"保存失败：在您编辑期间，{who}于{when}已保存了新的内容。您填写的内容仍保留在下方，"
+            "请与已保存的内容核对合并后再保存。"
+        )
+        self.current = current
+
+
+class SubmissionRefused(ReportError):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("报告未能提交：请按提示修改标出的内容后再提交。")
+        self.errors = errors
+
+
+class ReasonRequired(ReportError):
+    pass
+
+
+def lock_report(report: Report) -> Report:
+    """The report again, its row locked until the transaction ends, with what checks read."""
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("period", "township")
+        .get(pk=report.pk)
+    )
+
+
+def rights_on(actor: User, report: Report) -> frozenset[Right]:
+    return rights_at(actor, township_id=report.township_id, county_id=report.township.county_id)
+
+
+def require_right(actor: User, report: Report, right: Right, refusal: str) -> None:
+    if right not in rights_on(actor, report):
+        raise PermissionDenied(refusal)
+
+
+def current_round(report: Report) -> int:
+    return report.snapshots.count()

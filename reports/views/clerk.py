@@ -1,0 +1,290 @@
+"""The township clerk's pages: the township's years, filling in a report, importing a document,
+answering review comments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from indicators.selectors import active_data_elements
+from org.access import landing_page, own_township
+from org.models import Period
+from org.selectors import current_period, township_names
+from reading.documents import Document
+from reading.extract import Extraction, extract
+from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY
+
+from ..forms import ImportConfirmForm, ImportUploadForm, ReportForm
+from ..models import Report, ReviewComment
+from ..selectors.reports import Capabilities, get_report_for_user, report_figures, township_periods
+from ..selectors.review import comment_threads
+from ..services import comments, drafts, transitions
+from ..services.common import ReportError, SubmissionRefused, VersionConflict
+from ..workflow import WORKFLOW, Action
+from .report import comment_thread
+
+
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    page = landing_page(request.user)
+    if page is None:
+        return render(request, "reports/no_role.html", status=403)
+    return redirect(page)
+
+
+@login_required
+@require_safe
+def township_home(request: HttpRequest) -> HttpResponse:
+    township = own_township(request.user)
+    return render(
+        request,
+        "reports/township_home.html",
+        {
+            "township": township,
+            "rows": township_periods(township),
+            "current_period": current_period(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_start(request: HttpRequest, year: int) -> HttpResponse:
+    township = own_township(request.user)
+    period = get_object_or_404(Period, year=year)
+    try:
+        report = drafts.report_start(township=township, period=period, actor=request.user)
+    except ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("township_home")
+    return redirect("report_edit", pk=report.pk)
+
+
+def _editable_report_or_redirect(
+    request: HttpRequest, pk: int
+) -> tuple[Report, Capabilities, HttpResponse | None]:
+    report, can = get_report_for_user(request.user, pk)
+    if not can.edit:
+        return report, can, redirect("report_detail", pk=report.pk)
+    return report, can, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report, can, refused = _editable_report_or_redirect(request, pk)
+    if refused:
+        return refused
+    elements = active_data_elements()
+    # A page shown again after a POST holds the clerk's text; unless it was saved, the browser
+    # must treat it as unsaved work (back it up, ask before leaving).
+    unsaved = request.method == "POST"
+
+    if request.method == "POST":
+        form = ReportForm(request.POST, elements=elements)
+        if form.is_valid():
+            try:
+                if "submit" in request.POST:
+                    transitions.report_save_and_submit(
+                        report=report,
+                        actor=request.user,
+                        base_version=form.cleaned_data["version"],
+                        parts=form.parts(),
+                        figures=form.figures(),
+                    )
+                    messages.success(request, "报告已提交至县级审核。")
+                    return redirect("report_detail", pk=report.pk)
+                drafts.report_save_draft(
+                    report=report,
+                    actor=request.user,
+                    base_version=form.cleaned_data["version"],
+                    parts=form.parts(),
+                    figures=form.figures(),
+                )
+                messages.success(request, "草稿已保存。")
+                return redirect("report_edit", pk=report.pk)
+            except VersionConflict as exc:
+                messages.error(request, str(exc))
+                stored_figures = report_figures(exc.current)
+                form = _rebase(form, exc.current.version, elements)
+                form.is_valid()
+                form.mark_conflicts(exc.current, stored_figures)
+            except SubmissionRefused as exc:
+                unsaved = False
+                messages.warning(request, "草稿已保存，但" + str(exc))
+                report.refresh_from_db()
+                form = _rebase(form, report.version, elements)
+                form.is_valid()
+                form.add_check_errors(exc.errors)
+            except ReportError as exc:
+                messages.error(request, str(exc))
+        else:
+            messages.error(
+                request, "未保存：有数据填写不正确，请按红色提示修改。您填写的内容都还在。"
+            )
+    else:
+        form = ReportForm(
+            initial=ReportForm.initial_for(report, report_figures(report)), elements=elements
+        )
+
+    return render(
+        request,
+        "reports/report_edit.html",
+        {
+            "report": report,
+            "form": form,
+            "threads": comment_threads(report),
+            "can_answer": can.answer,
+            "unsaved": unsaved,
+            "submit_move": WORKFLOW[Action.SUBMIT],
+        },
+    )
+
+
+def _rebase(form: ReportForm, version: int, elements: list) -> ReportForm:
+    """The same typed data on top of a newer version, so the next save is based on what is stored."""
+    data = form.data.copy()
+    data["version"] = str(version)
+    return ReportForm(data, elements=elements)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 1: the clerk gives a document; step 2 (same request) shows what was found in it."""
+    report, can, refused = _editable_report_or_redirect(request, pk)
+    if refused:
+        return refused
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        parsed = form.cleaned_data.get("parsed")
+        if parsed is None:
+            parsed = Document(form.cleaned_data["pasted"])
+        extraction = extract(
+            parsed.text, known_townships=township_names(), hints=parsed.heading_lines
+        )
+        if not extraction.sections and not extraction.metrics:
+            form.add_error(
+                None, "没有从文件中识别出报告的任何部分或数据，请检查是否上传了正确的报告。"
+            )
+        else:
+            elements = active_data_elements()
+            codes = {e.code for e in elements}
+            offered = {c: f for c, f in extraction.metrics.items() if c in codes}
+            confirm = ImportConfirmForm(
+                initial=ImportConfirmForm.initial_for(report, extraction, offered),
+                report=report,
+                elements=elements,
+                found_parts=extraction.sections,
+                figures_found=offered,
+                stored_figures=report_figures(report),
+            )
+            return _render_import_confirm(request, report, confirm, extraction=extraction)
+    return render(request, "reports/report_import.html", {"report": report, "form": form})
+
+
+def _render_import_confirm(
+    request: HttpRequest,
+    report: Report,
+    confirm: ImportConfirmForm,
+    *,
+    extraction: Extraction | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    warnings = []
+    if extraction is not None:
+        if extraction.township and extraction.township != report.township.name:
+            warnings.append(
+                f"文件中的乡镇是“{extraction.township}”，与本报告（{report.township.name}）不同，"
+                "请确认上传的是本乡镇的报告。"
+            )
+        if extraction.year and extraction.year != report.period.year:
+            warnings.append(
+                f"文件中的年度是 {extraction.year} 年，与本报告（{report.period.year} 年度）不同，"
+                "请确认上传的是本年度的报告。"
+            )
+    missing = [SECTIONS_BY_KEY[key] for key in extraction.missing_sections] if extraction else []
+    return render(
+        request,
+        "reports/report_import_confirm.html",
+        {"report": report, "form": confirm, "warnings": warnings, "missing": missing},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def report_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    report, can, refused = _editable_report_or_redirect(request, pk)
+    if refused:
+        return refused
+    elements = active_data_elements()
+    found_parts = [key for key in SECTION_KEYS if f"part_{key}" in request.POST]
+    figures_found = [e.code for e in elements if f"fig_{e.code}" in request.POST]
+    confirm = ImportConfirmForm(
+        request.POST,
+        report=report,
+        elements=elements,
+        found_parts=found_parts,
+        figures_found=figures_found,
+        stored_figures=report_figures(report),
+    )
+    if confirm.is_valid():
+        try:
+            drafts.report_import_apply(
+                report=report,
+                actor=request.user,
+                base_version=confirm.cleaned_data["version"],
+                parts=confirm.accepted_parts(),
+                figures=confirm.accepted_figures(),
+            )
+        except VersionConflict:
+            messages.error(
+                request,
+                "导入未完成：报告刚刚被修改过（可能在另一个窗口）。请核对下方“已填内容”后再次确认导入。",
+            )
+            report, _can = get_report_for_user(request.user, pk)
+            data = request.POST.copy()
+            data["version"] = str(
+                report.version
+            )  # the next confirmation is based on what is stored
+            confirm = ImportConfirmForm(
+                data,
+                report=report,
+                elements=elements,
+                found_parts=found_parts,
+                figures_found=figures_found,
+                stored_figures=report_figures(report),
+            )
+            confirm.is_valid()
+            return _render_import_confirm(request, report, confirm, status=409)
+        except ReportError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已导入所选内容，请核对后保存或提交。")
+            return redirect("report_edit", pk=report.pk)
+    else:
+        messages.error(request, "未导入：有数据填写不正确，请按红色提示修改。")
+    return _render_import_confirm(request, report, confirm, status=400)
+
+
+@login_required
+@require_POST
+def comment_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(ReviewComment, pk=pk)
+    report, can = get_report_for_user(request.user, comment.report_id)
+    try:
+        comments.comment_answer(
+            comment=comment, actor=request.user, body=request.POST.get("body", "")
+        )
+    except ReportError as exc:
+        if request.htmx:  # type: ignore[attr-defined]
+            return comment_thread(request, report, can, comment.target, error=str(exc), status=422)
+        messages.error(request, str(exc))
+    if request.htmx:  # type: ignore[attr-defined]
+        return comment_thread(request, report, can, comment.target)
+    messages.success(request, "答复已保存。")
+    return redirect(f"{reverse('report_detail', args=[report.pk])}#thread-{comment.target}")

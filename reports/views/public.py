@@ -1,0 +1,50 @@
+"""What anyone may read without logging in: published reports."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from org.models import County
+from org.params import int_or_none
+
+from ..selectors.reports import (
+    approval_of,
+    counties_with_published,
+    figure_rows,
+    periods_with_published,
+    published_reports,
+)
+from .common import parts_context
+
+
+@require_safe
+def public_index(request: HttpRequest) -> HttpResponse:
+    county_id = int_or_none(request.GET.get("county", ""))
+    year = int_or_none(request.GET.get("year", ""))
+    county = County.objects.filter(pk=county_id).first() if county_id is not None else None
+    return render(
+        request,
+        "reports/public_index.html",
+        {
+            "reports": published_reports(county=county, year=year),
+            "counties": counties_with_published(),
+            "periods": periods_with_published(),
+            "county": county,
+            "year": year,
+        },
+    )
+
+
+@require_safe
+def public_report(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(published_reports(), pk=pk)
+    return render(
+        request,
+        "reports/public_report.html",
+        {
+            "report": report,
+            "parts": parts_context(report),
+            "figure_rows": figure_rows(report),
+            "approval": approval_of(report),
+        },
+    )

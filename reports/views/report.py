@@ -1,0 +1,91 @@
+"""The report page that everyone who may read a report shares, its workflow buttons, and the
+comment threads (answered by the clerk, written and resolved by the reviewer)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from org.access import Right
+
+from ..models import Report
+from ..selectors.reports import (
+    Capabilities,
+    approval_of,
+    figure_rows,
+    get_report_for_user,
+    report_status_changes,
+)
+from ..selectors.review import comment_threads
+from ..services import transitions
+from ..services.common import ReportError, SubmissionRefused
+from ..workflow import WORKFLOW
+from .common import parts_context
+
+
+@login_required
+@require_safe
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report, can = get_report_for_user(request.user, pk)
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "can": can,
+            "township_user": Right.WRITE in can.rights,
+            "parts": parts_context(report),
+            "figure_rows": figure_rows(report),
+            "status_changes": report_status_changes(report),
+            "threads": comment_threads(report),
+            "approval": approval_of(report),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in WORKFLOW:
+        raise Http404
+    report, can = get_report_for_user(request.user, pk)
+    try:
+        transitions.report_move(
+            report=report, actor=request.user, action=action, note=request.POST.get("note", "")
+        )
+    except SubmissionRefused:
+        messages.error(request, "报告未能提交：有必填部分或数据需要修改，请在填写页面按提示修改。")
+        return redirect("report_edit", pk=report.pk)
+    except ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, WORKFLOW[action].done)
+    if can.review:
+        return redirect("report_review", pk=report.pk)
+    return redirect("report_detail", pk=report.pk)
+
+
+def comment_thread(
+    request: HttpRequest,
+    report: Report,
+    can: Capabilities,
+    target: str,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """One part's or figure's thread, for htmx to swap in after a change."""
+    return render(
+        request,
+        "partials/comment_thread.html",
+        {
+            "report": report,
+            "target": target,
+            "comments": comment_threads(report).get(target, []),
+            "can_comment": can.comment,
+            "can_answer": can.answer,
+            "can_resolve": can.review,
+            "error": error,
+        },
+        status=status,
+    )

@@ -1,0 +1,198 @@
+"""The county reviewer's pages: the county's townships, the queue, reviewing one report, its
+copied passages, writing and resolving comments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from indicators.selectors import validation_rules
+from org.access import Page, chooses_county, county_in_view, own_county, require
+from org.params import int_or_none, period_from_post, period_from_query
+from org.selectors import counties, periods
+
+from .. import similarity
+from ..checks import submission_errors
+from ..models import ReportSimilarity, ReviewComment
+from ..selectors.reports import (
+    county_dashboard,
+    figure_rows,
+    get_report_for_user,
+    report_figures,
+    report_status_changes,
+    reports_for_user,
+    status_counts,
+)
+from ..selectors.reports import (
+    review_queue as queue_of,
+)
+from ..selectors.review import comment_threads, figure_changes, round_changes
+from ..selectors.scores import report_score
+from ..services import comments, reminders, transitions
+from ..services.comments import comment_targets
+from ..services.common import ReportError
+from .common import parts_context
+from .report import comment_thread
+
+
+@login_required
+@require_safe
+def county_home(request: HttpRequest) -> HttpResponse:
+    county = own_county(request.user)
+    period = period_from_query(request)
+    rows = county_dashboard(county, period) if period else []
+    return render(
+        request,
+        "reports/county_home.html",
+        {
+            "county": county,
+            "period": period,
+            "periods": periods(),
+            "rows": rows,
+            "counts": status_counts(rows),
+            "days_left": (period.deadline - timezone.localdate()).days if period else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def county_remind(request: HttpRequest) -> HttpResponse:
+    county = own_county(request.user)
+    period = period_from_post(request)
+    count = reminders.county_remind(county=county, period=period, actor=request.user)
+    messages.success(request, f"已向 {count} 个尚未报送的乡镇（街道）的填报员发送提醒邮件。")
+    return redirect(f"{reverse('county_home')}?year={period.year}")
+
+
+@login_required
+@require_safe
+def review_queue(request: HttpRequest) -> HttpResponse:
+    try:
+        county = county_in_view(
+            request.user, Page.REVIEW_QUEUE, int_or_none(request.GET.get("county", ""))
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "reports/review_queue.html",
+        {
+            "county": county,
+            "counties": counties() if chooses_county(request.user) else None,
+            "queue": queue_of(county) if county else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_queue_approve(request: HttpRequest) -> HttpResponse:
+    require(request.user, Page.REVIEW_QUEUE)
+    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    visible = list(reports_for_user(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    approved, refused = transitions.reports_approve_many(report_ids=visible, actor=request.user)
+    if approved:
+        messages.success(request, "已审核通过：" + "、".join(str(r.township) for r in approved))
+    for report, reason in refused:
+        messages.warning(request, f"{report.township}未通过批量审核：{reason}")
+    if not ids:
+        messages.info(request, "请先勾选要审核通过的报告。")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("review_queue")
+    return redirect(back)
+
+
+@login_required
+@require_safe
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report, can = get_report_for_user(request.user, pk)
+    if not can.review:
+        raise Http404
+    score, score_items = report_score(report)
+    return render(
+        request,
+        "reports/report_review.html",
+        {
+            "report": report,
+            "can": can,
+            "parts": parts_context(report),
+            "threads": comment_threads(report),
+            "figure_rows": figure_rows(report),
+            "score": score,
+            "score_items": score_items,
+            "check_errors": submission_errors(
+                parts=report.parts(),
+                missing=report.missing_parts,
+                figures=report_figures(report),
+                rules=validation_rules(report.period),
+            ),
+            "changes": round_changes(report),
+            "figure_changes": figure_changes(report),
+            "status_changes": report_status_changes(report),
+            "targets": comment_targets(),
+            "similarity": similarity.report_similarity_check(report),
+        },
+    )
+
+
+@login_required
+@require_GET
+def report_similar(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    """The shared passages of a report and one of its stored similar reports, side by side."""
+    report, can = get_report_for_user(request.user, pk)
+    if not can.review:
+        raise Http404
+    row = get_object_or_404(
+        ReportSimilarity.objects.select_related("other__township__county", "other__period"),
+        report=report,
+        other_id=other_pk,
+    )
+    # The other report may be another county's: its reviewer sees only the passages that
+    # both reports contain (which are in their own report anyway), not its full text.
+    readable = reports_for_user(request.user).filter(pk=row.other_id).exists()
+    return render(
+        request,
+        "reports/report_similar.html",
+        {
+            "report": report,
+            "row": row,
+            "other": row.other,
+            "compared": similarity.side_by_side(report, row.other, show_other=readable),
+        },
+    )
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    report, can = get_report_for_user(request.user, pk)
+    target = request.POST.get("target", "")
+    try:
+        comments.comment_add(
+            report=report, actor=request.user, target=target, body=request.POST.get("body", "")
+        )
+    except ReportError as exc:
+        if request.htmx:  # type: ignore[attr-defined]
+            return comment_thread(request, report, can, target, error=str(exc), status=422)
+        messages.error(request, str(exc))
+    if request.htmx:  # type: ignore[attr-defined]
+        return comment_thread(request, report, can, target)
+    return redirect(f"{reverse('report_review', args=[report.pk])}#thread-{target}")
+
+
+@login_required
+@require_POST
+def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(ReviewComment, pk=pk)
+    report, can = get_report_for_user(request.user, comment.report_id)
+    comments.comment_resolve(comment=comment, actor=request.user)
+    if request.htmx:  # type: ignore[attr-defined]
+        return comment_thread(request, report, can, comment.target)
+    return redirect(f"{reverse('report_review', args=[report.pk])}#thread-{comment.target}")

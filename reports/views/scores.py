@@ -1,0 +1,77 @@
+"""Scores: the county's ranking, one report's breakdown, a township's scores over the years."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from indicators.charts import totals_chart
+from org.access import Page, chooses_county, county_in_view, may_view_township, sees_drafts_of
+from org.models import Township
+from org.params import int_or_none, period_from_query
+from org.selectors import counties, periods
+
+from ..selectors.reports import get_report_for_user
+from ..selectors.scores import county_ranking, township_history
+from ..selectors.scores import report_score as score_of
+
+
+@login_required
+@require_safe
+def ranking(request: HttpRequest) -> HttpResponse:
+    try:
+        county = county_in_view(
+            request.user, Page.RANKING, int_or_none(request.GET.get("county", ""))
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    period = period_from_query(request)
+    sort = request.GET.get("sort", "total")
+    descending = request.GET.get("dir", "desc") != "asc"
+    result = (
+        county_ranking(county=county, period=period, sort=sort, descending=descending)
+        if county and period
+        else None
+    )
+    return render(
+        request,
+        "reports/ranking.html",
+        {
+            "county": county,
+            "counties": counties() if chooses_county(request.user) else None,
+            "period": period,
+            "periods": periods(),
+            "ranking": result,
+            "sort": sort,
+            "descending": descending,
+            "chart": totals_chart(result, county, period) if result else None,
+        },
+    )
+
+
+@login_required
+@require_safe
+def report_score(request: HttpRequest, pk: int) -> HttpResponse:
+    report, _can = get_report_for_user(request.user, pk)
+    score, items = score_of(report)
+    return render(
+        request, "reports/report_score.html", {"report": report, "score": score, "items": items}
+    )
+
+
+@login_required
+@require_safe
+def township_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    township = get_object_or_404(Township.objects.select_related("county"), pk=pk)
+    if not may_view_township(request.user, township):
+        raise Http404
+    return render(
+        request,
+        "reports/township_scores.html",
+        {
+            "township": township,
+            "history": township_history(township),
+            "sees_drafts": sees_drafts_of(request.user, township),
+        },
+    )

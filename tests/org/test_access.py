@@ -1,0 +1,112 @@
+"""org.access: the one table of rights, per role and place, and the pages each role may open."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from org.access import (
+    Page,
+    Right,
+    landing_page,
+    may_export_summary,
+    may_remind,
+    may_see_job,
+    pages,
+    report_scope,
+    require,
+    rights_at,
+)
+from org.models import County, Township
+from reports.models import Report
+from tests.factories import UserFactory
+
+ALL_OF_THEM = {Right.READ, Right.READ_DRAFTS, Right.REVIEW, Right.REOPEN}
+
+
+def at(user, township):
+    return rights_at(user, township_id=township.pk, county_id=township.county_id)
+
+
+def test_a_clerk_writes_in_its_township_only(personas):
+    fengying = Township.objects.get(name="冯营镇")  # same county
+    assert at(personas.clerk_lianchi, personas.lianchi) == {
+        Right.READ,
+        Right.READ_DRAFTS,
+        Right.WRITE,
+    }
+    assert at(personas.clerk_lianchi, fengying) == frozenset()
+    assert at(personas.clerk_lianchi, personas.huatai) == frozenset()
+
+
+def test_a_reviewer_reviews_its_county_and_never_writes(personas):
+    fengying = Township.objects.get(name="冯营镇")
+    assert at(personas.reviewer_shenqiu, personas.lianchi) == {Right.READ, Right.REVIEW}
+    assert at(personas.reviewer_shenqiu, fengying) == {Right.READ, Right.REVIEW}
+    assert at(personas.reviewer_shenqiu, personas.huatai) == frozenset()
+
+
+def test_an_admin_reads_reviews_and_reopens_everywhere_but_writes_nowhere(personas):
+    assert at(personas.admin, personas.lianchi) == ALL_OF_THEM
+    assert at(personas.admin, personas.huatai) == ALL_OF_THEM
+
+
+def test_no_role_and_anonymous_have_nothing(personas):
+    nobody = UserFactory(username="nobody")
+    for user in (nobody, AnonymousUser()):
+        assert at(user, personas.lianchi) == frozenset()
+        assert report_scope(user) is None
+        assert pages(user) == frozenset()
+        assert landing_page(user) is None
+        with pytest.raises(PermissionDenied):
+            require(user, Page.TOWNSHIP)
+
+
+def test_the_scope_lists_the_places_and_says_whether_drafts_are_in_it(personas):
+    reports = {
+        name: Report.objects.create(township=Township.objects.get(name=name), period=p)
+        for name, p in (("莲池镇", personas.period), ("冯营镇", personas.period))
+    }
+    reports["花台乡"] = Report.objects.create(township=personas.huatai, period=personas.period)
+
+    def listed(user):
+        scope = report_scope(user)
+        names = Report.objects.filter(scope.townships).values_list("township__name", flat=True)
+        return set(names), scope.drafts
+
+    assert listed(personas.clerk_lianchi) == ({"莲池镇"}, True)
+    assert listed(personas.reviewer_shenqiu) == ({"莲池镇", "冯营镇"}, False)
+    assert listed(personas.admin) == ({"莲池镇", "冯营镇", "花台乡"}, True)
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("clerk_lianchi", {Page.TOWNSHIP}),
+        ("reviewer_shenqiu", {Page.COUNTY, Page.REVIEW_QUEUE, Page.RANKING}),
+        ("admin", {Page.REVIEW_QUEUE, Page.RANKING, Page.OVERVIEW, Page.ADMIN_SITE}),
+    ],
+)
+def test_pages_per_role(personas, persona, expected):
+    user = getattr(personas, persona)
+    assert pages(user) == expected
+    for page in Page:
+        if page in expected:
+            require(user, page)
+        else:
+            with pytest.raises(PermissionDenied):
+                require(user, page)
+
+
+def test_exports_and_reminders_follow_the_county(personas):
+    wuxi = County.objects.get(name="巫溪县")
+    assert may_export_summary(personas.reviewer_shenqiu, county=personas.shenqiu)
+    assert not may_export_summary(personas.reviewer_shenqiu, county=wuxi)
+    assert not may_export_summary(personas.reviewer_shenqiu, county=None)  # several counties
+    assert may_export_summary(personas.admin, county=None)
+    assert not may_export_summary(personas.clerk_lianchi, county=personas.shenqiu)
+    assert may_remind(personas.reviewer_shenqiu, personas.shenqiu)
+    assert not may_remind(personas.reviewer_shenqiu, wuxi)
+    assert not may_remind(personas.clerk_lianchi, personas.shenqiu)
+    assert may_see_job(personas.clerk_lianchi, requested_by_id=personas.clerk_lianchi.pk)
+    assert not may_see_job(personas.reviewer_shenqiu, requested_by_id=personas.clerk_lianchi.pk)
+    assert may_see_job(personas.admin, requested_by_id=personas.clerk_lianchi.pk)
