@@ -4,17 +4,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Avg, BooleanField, Case, Count, Max, Min, Q, Value, When
+from django.db.models import Avg, Count, Max, Min, Q
 from django.utils import timezone
 
 from indicators.charts import bar_chart, totals_chart
 from indicators.selectors import active_data_elements
 from org.models import County, Period
-from reading.sections import REQUIRED_SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
+from reading.sections import SECTIONS_BY_KEY
 from reports.models import Report, ReportValue
 from reports.selectors.reports import approval_of, county_dashboard, report_figures, status_counts
 from reports.selectors.scores import county_ranking, report_score
-from reports.workflow import ReportStatus
+from reports.workflow import SENT_STATUSES
 
 from .pdf import render_pdf
 
@@ -28,7 +28,6 @@ KEY_FIGURES = [
     "disputes_resolved",
 ]
 KEY_INDICATORS = ["legal_advisor_coverage", "mediation_success_rate", "publicity_per_village"]
-SENT = [ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.PUBLISHED]
 # Bars per chart figure: one figure of 40 and its heading fill at most an A4 page (official.css).
 CHART_ROWS = 40
 Progress = Callable[[int], None]
@@ -46,7 +45,7 @@ def report_pdf(report: Report) -> bytes:
     score, items = report_score(report)
     context = {
         "report": report,
-        "parts": [(section, getattr(report, section.key)) for section in SECTIONS],
+        "parts": report.part_rows(),
         "figure_rows": [(e, figures.get(e.code)) for e in active_data_elements()],
         "score": score,
         "score_items": items,
@@ -59,36 +58,20 @@ def report_pdf(report: Report) -> bytes:
 # --- county summary -------------------------------------------------------------------------
 
 
-def _missing_parts(reports) -> dict[int, list[str]]:
-    """report id → headings of its required parts left empty, without loading the texts."""
-    flags = {
-        f"has_{key}": Case(
-            When(~Q(**{key: ""}), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-        for key in REQUIRED_SECTION_KEYS
-    }
-    missing = {}
-    for row in reports.annotate(**flags).values("pk", *flags):
-        empty = [SECTIONS_BY_KEY[k].heading for k in REQUIRED_SECTION_KEYS if not row[f"has_{k}"]]
-        if empty:
-            missing[row["pk"]] = empty
-    return missing
-
-
 def county_summary_context(county: County, period: Period, progress: Progress = _noop) -> dict:
+    # The county's reports are read once: the status table, the ranking and the lists below
+    # all come from these rows.
     rows = county_dashboard(county, period)
     progress(15)
-    ranking = county_ranking(county=county, period=period)
+    ranking = county_ranking(county=county, period=period, dashboard=rows)
     progress(30)
-    reports = Report.objects.filter(township__county=county, period=period)
+    reports = [report for _township, report in rows if report is not None]
+    township_of = {report.pk: report.township_id for report in reports}
     figures: dict[int, dict[str, int | None]] = defaultdict(dict)
-    for township_id, code, value in ReportValue.objects.filter(
-        report__in=reports, element__code__in=KEY_FIGURES
-    ).values_list("report__township_id", "element__code", "value"):
-        figures[township_id][code] = value
-    missing = _missing_parts(reports.filter(status__in=SENT))
+    for report_id, code, value in ReportValue.objects.filter(
+        report_id__in=list(township_of), element__code__in=KEY_FIGURES
+    ).values_list("report_id", "element__code", "value"):
+        figures[township_of[report_id]][code] = value
     progress(45)
     ranked = [row for row in ranking.rows if row.score is not None and not row.provisional]
     names = {e.code: e for e in active_data_elements() if e.code in KEY_FIGURES}
@@ -123,12 +106,16 @@ def county_summary_context(county: County, period: Period, progress: Progress = 
         "charts": charts,
         "key_elements": [names[code] for code in KEY_FIGURES if code in names],
         "figures": figures,
+        # Required parts missing as the portal counts them everywhere (reading.completeness,
+        # stored with the text), for the reports the county has received.
         "missing": [
-            (report.township, missing[report.pk])
-            for _t, report in rows
-            if report is not None and report.pk in missing
+            (township, [SECTIONS_BY_KEY[key].heading for key in report.missing_parts])
+            for township, report in rows
+            if report is not None and report.status in SENT_STATUSES and report.missing_parts
         ],
-        "not_sent": [t for t, report in rows if report is None or report.status not in SENT],
+        "not_sent": [
+            t for t, report in rows if report is None or report.status not in SENT_STATUSES
+        ],
         "late": [report for _t, report in rows if report is not None and report.is_late],
         "generated_at": timezone.now(),
     }
@@ -154,35 +141,44 @@ def province_summary_context(
             township_count=Count("townships", distinct=True),
             sent=Count(
                 "townships__reports",
-                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+                filter=Q(
+                    townships__reports__period=period, townships__reports__status__in=SENT_STATUSES
+                ),
                 distinct=True,
             ),
             average=Avg(
                 "townships__reports__score__total",
-                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+                filter=Q(
+                    townships__reports__period=period, townships__reports__status__in=SENT_STATUSES
+                ),
             ),
             best=Max(
                 "townships__reports__score__total",
-                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+                filter=Q(
+                    townships__reports__period=period, townships__reports__status__in=SENT_STATUSES
+                ),
             ),
             worst=Min(
                 "townships__reports__score__total",
-                filter=Q(townships__reports__period=period, townships__reports__status__in=SENT),
+                filter=Q(
+                    townships__reports__period=period, townships__reports__status__in=SENT_STATUSES
+                ),
             ),
         ).order_by("province", "city", "name")
     )
     progress(30)
     sent_reports = Report.objects.filter(
-        period=period, status__in=SENT, township__county__in=counties_in
+        period=period, status__in=SENT_STATUSES, township__county__in=counties_in
     )
-    late = defaultdict(int)
-    for county_id, submitted_at in sent_reports.values_list("township__county_id", "submitted_at"):
+    late: dict[int, int] = defaultdict(int)
+    missing_by_county: dict[int, int] = defaultdict(int)
+    for county_id, submitted_at, missing in sent_reports.values_list(
+        "township__county_id", "submitted_at", "missing_parts"
+    ):
         if submitted_at and timezone.localdate(submitted_at) > period.deadline:
             late[county_id] += 1
-    missing_by_county = defaultdict(int)
-    county_of = dict(sent_reports.values_list("pk", "township__county_id"))
-    for report_id in _missing_parts(sent_reports):
-        missing_by_county[county_of[report_id]] += 1
+        if missing:
+            missing_by_county[county_id] += 1
     progress(50)
     rows = [
         {

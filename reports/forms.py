@@ -63,7 +63,7 @@ class ReportForm(forms.Form):
     @classmethod
     def initial_for(cls, report, figures: dict[str, int | None]) -> dict:
         initial = {"version": report.version}
-        initial.update({section.key: getattr(report, section.key) for section in SECTIONS})
+        initial.update(report.parts())
         initial.update({figure_field_name(code): value for code, value in figures.items()})
         return initial
 
@@ -98,8 +98,9 @@ class ReportForm(forms.Form):
     def mark_conflicts(self, report, stored_figures: dict[str, int | None]) -> None:
         """Remembers every part and figure where the stored report differs from what was typed."""
         typed = self.cleaned_data
+        stored_parts = report.parts()
         for section in SECTIONS:
-            stored = getattr(report, section.key)
+            stored = stored_parts[section.key]
             if stored != normalise_text(typed[section.key]):
                 self.conflicts[section.key] = stored
         for element in self.elements:
@@ -178,7 +179,7 @@ class ImportConfirmForm(forms.Form):
         self.found_parts = [s for s in SECTIONS if s.key in found_parts]
         self.stored_figures = stored_figures
         for section in self.found_parts:
-            already = bool(getattr(report, section.key).strip())
+            already = bool(report.parts()[section.key].strip())
             self.fields[f"part_{section.key}"] = forms.CharField(
                 label=f"{section.number}、{section.heading}",
                 required=False,

@@ -8,7 +8,13 @@ from simple_history.models import HistoricalRecords
 
 from indicators.models import DataElement, IndicatorSet
 from org.models import Period, Township
-from reading.sections import REQUIRED_SECTION_KEYS, SECTION_KEYS, SECTIONS_BY_KEY
+from reading.sections import (
+    REQUIRED_SECTION_KEYS,
+    SECTION_KEYS,
+    SECTIONS,
+    SECTIONS_BY_KEY,
+    Section,
+)
 
 from .workflow import EDITABLE_STATUSES, ReportStatus
 
@@ -74,6 +80,10 @@ class Report(models.Model):
     def parts(self) -> dict[str, str]:
         """The five parts' text by key, in official order."""
         return {key: getattr(self, key) for key in SECTION_KEYS}
+
+    def part_rows(self) -> list[tuple[Section, str]]:
+        """(section, text) of the five parts, in official order, as pages and PDFs show them."""
+        return [(section, getattr(self, section.key)) for section in SECTIONS]
 
     @property
     def is_editable(self) -> bool:

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from reading.passages import SCHEME, Prepared, band_hashes, shared_passages, signature
-from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY, Section
+from reading.sections import SECTIONS_BY_KEY, Section
 
 from .models import Report, ReportBand, ReportFingerprint, ReportSimilarity
 from .workflow import SENT_STATUSES
@@ -37,8 +37,7 @@ def report_parts(report: Report) -> list[tuple[str, int, str]]:
     """(part key, offset in the report text, part text) of each non-empty part."""
     parts = []
     offset = 0
-    for key in SECTION_KEYS:
-        text = getattr(report, key)
+    for key, text in report.parts().items():
         if not text:
             continue
         if parts:

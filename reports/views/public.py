@@ -14,7 +14,6 @@ from ..selectors.reports import (
     periods_with_published,
     published_reports,
 )
-from .common import parts_context
 
 
 @require_safe
@@ -43,7 +42,7 @@ def public_report(request: HttpRequest, pk: int) -> HttpResponse:
         "reports/public_report.html",
         {
             "report": report,
-            "parts": parts_context(report),
+            "parts": report.part_rows(),
             "figure_rows": figure_rows(report),
             "approval": approval_of(report),
         },

@@ -21,7 +21,6 @@ from ..selectors.review import comment_threads
 from ..services import transitions
 from ..services.common import ReportError, SubmissionRefused
 from ..workflow import WORKFLOW
-from .common import parts_context
 
 
 @login_required
@@ -35,7 +34,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "can": can,
             "township_user": Right.WRITE in can.rights,
-            "parts": parts_context(report),
+            "parts": report.part_rows(),
             "figure_rows": figure_rows(report),
             "status_changes": report_status_changes(report),
             "threads": comment_threads(report),

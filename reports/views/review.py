@@ -36,7 +36,6 @@ from ..selectors.scores import report_score
 from ..services import comments, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
-from .common import parts_context
 from .report import comment_thread
 
 
@@ -122,7 +121,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "report": report,
             "can": can,
-            "parts": parts_context(report),
+            "parts": report.part_rows(),
             "threads": comment_threads(report),
             "figure_rows": figure_rows(report),
             "score": score,
