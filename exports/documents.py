@@ -4,6 +4,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import Avg, Count, Max, Min, Q
 from django.utils import timezone
 
@@ -11,7 +14,7 @@ from indicators.charts import bar_chart, totals_chart
 from indicators.selectors import active_data_elements
 from org.models import County, Period
 from reading.sections import SECTIONS_BY_KEY
-from reports.models import Report, ReportValue
+from reports.models import Report, ReportScore, ReportValue
 from reports.selectors.reports import approval_of, county_dashboard, report_figures, status_counts
 from reports.selectors.scores import county_ranking, report_score
 from reports.workflow import SENT_STATUSES
@@ -38,6 +41,46 @@ def _noop(_percent: int) -> None:
 
 
 # --- one report -----------------------------------------------------------------------------
+
+# Part of every stored PDF's name: raise it when the report PDF's layout changes, so that PDFs
+# stored before are made again.
+REPORT_PDF_LAYOUT = 1
+
+
+def report_pdf_name(report: Report) -> str:
+    """Where the report's PDF is stored: a new name whenever anything it shows may have changed
+    (every save and move bumps the version; re-scoring changes the score's time)."""
+    scored = ReportScore.objects.filter(report=report).values_list("computed_at", flat=True).first()
+    stamp = int(scored.timestamp() * 1000) if scored else 0
+    return f"pdf/reports/{report.pk}/v{report.version}-s{stamp}-l{REPORT_PDF_LAYOUT}.pdf"
+
+
+def report_pdf_is_long(report: Report) -> bool:
+    """Long reports are rendered by the task queue, not inside a request."""
+    return sum(len(text) for text in report.parts().values()) > settings.REPORT_PDF_INLINE_MAX_CHARS
+
+
+def stored_report_pdf(report: Report) -> tuple[str, bytes | None]:
+    """(its storage name, the stored PDF of the report as it is now, or None)."""
+    name = report_pdf_name(report)
+    if not default_storage.exists(name):
+        return name, None
+    with default_storage.open(name, "rb") as stored:
+        return name, stored.read()
+
+
+def report_pdf_store(report: Report) -> str:
+    """Renders the report's PDF once for its current state and keeps it; older ones of the same
+    report are removed. Returns the storage name."""
+    name, data = stored_report_pdf(report)
+    if data is not None:
+        return name
+    data = report_pdf(report)
+    folder = name.rsplit("/", 1)[0]
+    if default_storage.exists(folder):
+        for old in default_storage.listdir(folder)[1]:
+            default_storage.delete(f"{folder}/{old}")
+    return default_storage.save(name, ContentFile(data))
 
 
 def report_pdf(report: Report) -> bytes:

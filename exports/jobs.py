@@ -12,11 +12,31 @@ from django.utils import timezone
 
 from org.access import may_export_summary
 from org.models import County, Period
+from reports.models import Report
+from reports.selectors.reports import reports_for_user
 
-from .documents import county_summary_pdf, province_summary_pdf
+from .documents import county_summary_pdf, province_summary_pdf, report_pdf_store
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def report_pdf_job_create(*, report: Report, actor: User) -> ExportJob:
+    """A long report's PDF, made by the task queue for a user who may read the report."""
+    if not reports_for_user(actor).filter(pk=report.pk).exists():
+        raise PermissionDenied("您无权查看该报告。")
+    job = ExportJob.objects.create(
+        kind=ExportJob.Kind.REPORT, period=report.period, report=report, requested_by=actor
+    )
+    transaction.on_commit(lambda: export_run.delay(job.pk))
+    return job
+
+
+def report_pdf_prepare_later(*, report: Report) -> None:
+    """Stores the report's PDF in the background (a published long report asked for by the
+    public): the next request is served from storage."""
+    transaction.on_commit(lambda: report_pdf_prepare.delay(report.pk), robust=True)
 
 
 @transaction.atomic
@@ -40,7 +60,7 @@ def export_job_create(
 
 def export_job_run(*, job_id: int) -> ExportJob:
     """Renders the PDF, reporting progress in the job row that the page polls."""
-    job = ExportJob.objects.select_related("period", "county").get(pk=job_id)
+    job = ExportJob.objects.select_related("period", "county", "report__township").get(pk=job_id)
     if job.finished:
         return job
 
@@ -49,6 +69,14 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=5)
     try:
+        if job.kind == ExportJob.Kind.REPORT:
+            assert job.report is not None
+            job.file.name = report_pdf_store(job.report)
+            job.status = ExportJob.Status.DONE
+            job.progress = 100
+            job.finished_at = timezone.now()
+            job.save(update_fields=["file", "status", "progress", "finished_at"])
+            return job
         if job.kind == ExportJob.Kind.COUNTY:
             assert job.county is not None
             data = county_summary_pdf(job.county, job.period, progress)
@@ -71,3 +99,12 @@ def export_job_run(*, job_id: int) -> ExportJob:
 @shared_task(name="reports.export_run")
 def export_run(job_id: int) -> None:
     export_job_run(job_id=job_id)
+
+
+@shared_task(name="exports.report_pdf_prepare")
+def report_pdf_prepare(report_id: int) -> None:
+    report = (
+        Report.objects.select_related("township__county", "period").filter(pk=report_id).first()
+    )
+    if report is not None:
+        report_pdf_store(report)

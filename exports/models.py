@@ -1,9 +1,11 @@
-"""Documents made from the reports in the background (summary PDFs), kept in shared storage."""
+"""Documents made from the reports in the background (summary PDFs, long reports' PDFs), kept in
+shared storage."""
 
 from django.conf import settings
 from django.db import models
 
 from org.models import County, Period
+from reports.models import Report
 
 
 class ExportJob(models.Model):
@@ -12,6 +14,7 @@ class ExportJob(models.Model):
     class Kind(models.TextChoices):
         COUNTY = "county", "县（市、区）汇总"
         PROVINCE = "province", "全部县汇总"
+        REPORT = "report", "单份报告"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -25,6 +28,9 @@ class ExportJob(models.Model):
         County, on_delete=models.CASCADE, null=True, blank=True, verbose_name="县（市、区）"
     )
     province = models.CharField("省（自治区、直辖市）", max_length=50, blank=True)
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, null=True, blank=True, verbose_name="报告"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人"
     )
@@ -45,6 +51,8 @@ class ExportJob(models.Model):
 
     @property
     def title(self) -> str:
+        if self.report_id:
+            return str(self.report)
         place = self.county.name if self.county_id else (self.province or "全部") + "各县（市、区）"
         return f"{place}{self.period.year}年度法治政府建设情况汇总"
 

@@ -4,17 +4,21 @@ summary jobs: asking for one, following its progress, downloading it."""
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from org.access import may_see_job
 from org.models import County
-from org.params import int_or_none, period_from_post
+from org.params import optional_id, period_from_post
+from reportportal.middleware import public_when_anonymous
 from reports.selectors.reports import get_report_for_user, published_reports
+from reports.validators import text_problem
 
-from .documents import report_pdf
-from .jobs import export_job_create
+from .documents import report_pdf_is_long, report_pdf_store, stored_report_pdf
+from .jobs import export_job_create, report_pdf_job_create, report_pdf_prepare_later
 from .models import ExportJob
 
 
@@ -28,14 +32,34 @@ def _pdf_response(data: bytes, filename: str, *, download: bool = False) -> Http
 @login_required
 @require_safe
 def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored PDF of the report as it is now; rendered in the request when short, by the
+    task queue (with a page that follows it) when long."""
     report, _can = get_report_for_user(request.user, pk)
-    return _pdf_response(report_pdf(report), f"{report}.pdf")
+    _name, data = stored_report_pdf(report)
+    if data is None:
+        if report_pdf_is_long(report):
+            job = report_pdf_job_create(report=report, actor=request.user)
+            return redirect("export_detail", pk=job.pk)
+        with default_storage.open(report_pdf_store(report), "rb") as stored:
+            data = stored.read()
+    return _pdf_response(data, f"{report}.pdf")
 
 
 @require_safe
+@public_when_anonymous
 def public_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published report's PDF, rendered once per version and then served from storage."""
     report = get_object_or_404(published_reports(), pk=pk)
-    return _pdf_response(report_pdf(report), f"{report}.pdf")
+    _name, data = stored_report_pdf(report)
+    if data is None:
+        if report_pdf_is_long(report):
+            report_pdf_prepare_later(report=report)
+            response = render(request, "exports/pdf_pending.html", {"report": report}, status=503)
+            response["Retry-After"] = "30"
+            return response
+        with default_storage.open(report_pdf_store(report), "rb") as stored:
+            data = stored.read()
+    return _pdf_response(data, f"{report}.pdf")
 
 
 @login_required
@@ -45,11 +69,13 @@ def export_create(request: HttpRequest) -> HttpResponse:
     if kind not in ExportJob.Kind.values:
         raise Http404
     period = period_from_post(request)
-    county_id = int_or_none(request.POST.get("county", ""))
+    county_id = optional_id(request.POST, "county", "县（市、区）")
     county = get_object_or_404(County, pk=county_id) if county_id is not None else None
     if kind == ExportJob.Kind.COUNTY and county is None:
         raise Http404
     province = request.POST.get("province", "")
+    if text_problem(province, max_chars=50):
+        raise BadRequest("省份参数不正确，请从页面上的选项中选择。")
     if province and not County.objects.filter(province=province).exists():
         raise Http404
     job = export_job_create(

@@ -90,6 +90,15 @@ class Passage:
     a_end: int
     b_start: int
     b_end: int
+    # B's exact runs inside the passage: what B shares with A, without B's own words between
+    # them (a changed figure in a gap is B's, not shared).
+    b_runs: tuple[tuple[int, int], ...] = ()
+
+    def b_shared(self, b: str) -> str:
+        """The passage as found in B, its gaps left out (「…」): only text both texts contain."""
+        if not self.b_runs:
+            return b[self.b_start : self.b_end]
+        return "…".join(b[start:end] for start, end in self.b_runs)
 
 
 def _common_length(a: str, i: int, b: str, j: int) -> int:
@@ -147,18 +156,18 @@ def _runs(a: Prepared, cb: str) -> list[tuple[int, int, int]]:
     return runs
 
 
-def _merge(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int, int]]:
-    """Runs as (a_start, a_end, b_start, b_end), neighbours with small gaps in both texts joined."""
-    merged: list[list[int]] = []
+def _merge(runs: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+    """Runs grouped into passages: neighbours with small gaps in both texts go together."""
+    merged: list[list[tuple[int, int, int]]] = []
     for a_start, b_start, length in runs:
         if merged:
-            last = merged[-1]
-            gap_a, gap_b = a_start - last[1], b_start - last[3]
+            last_a, last_b, last_length = merged[-1][-1]
+            gap_a, gap_b = a_start - (last_a + last_length), b_start - (last_b + last_length)
             if 0 <= gap_a <= MAX_GAP and 0 <= gap_b <= MAX_GAP:
-                last[1], last[3] = a_start + length, b_start + length
+                merged[-1].append((a_start, b_start, length))
                 continue
-        merged.append([a_start, a_start + length, b_start, b_start + length])
-    return [tuple(run) for run in merged]
+        merged.append([(a_start, b_start, length)])
+    return merged
 
 
 def shared_passages(a: str | Prepared, b: str | Prepared) -> tuple[float, list[Passage]]:
@@ -169,7 +178,10 @@ def shared_passages(a: str | Prepared, b: str | Prepared) -> tuple[float, list[P
         return 0.0, []
     passages = []
     covered = 0
-    for a_start, a_end, b_start, b_end in _merge(_runs(a, b.clean)):
+    for group in _merge(_runs(a, b.clean)):
+        a_start, b_start, _length = group[0]
+        last_a, last_b, last_length = group[-1]
+        a_end, b_end = last_a + last_length, last_b + last_length
         if a_end - a_start < MIN_PASSAGE:
             continue
         covered += a_end - a_start
@@ -179,6 +191,10 @@ def shared_passages(a: str | Prepared, b: str | Prepared) -> tuple[float, list[P
                 a.offsets[a_end - 1] + 1,
                 b.offsets[b_start],
                 b.offsets[b_end - 1] + 1,
+                tuple(
+                    (b.offsets[start], b.offsets[start + length - 1] + 1)
+                    for _a, start, length in group
+                ),
             )
         )
     return round(covered / len(a.clean), 4), passages

@@ -2,15 +2,26 @@
 
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
+from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Max
 from django.shortcuts import render
 from django.utils import timezone
 
+from .middleware import CONTROL_CHARACTERS
+
 
 class LoginForm(AuthenticationForm):
     """Django's log-in form with messages that tell a clerk what to do, and warn of the lock-out."""
+
+    def clean_username(self) -> str:
+        # Checked before authenticate(): django-axes records every failed name (varchar 255),
+        # and Django's own form sets max_length without enforcing it.
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > self.username_field.max_length or CONTROL_CHARACTERS.search(username):
+            raise forms.ValidationError("用户名不正确：请检查是否输入了多余的字符。")
+        return username
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -68,6 +68,11 @@ if DEVTOOLS:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files are answered above; every page below is private unless it says otherwise.
+    "reportportal.middleware.PrivateByDefaultMiddleware",
+    # Before anything parses the body (CSRF reads the form).
+    "reportportal.middleware.CompleteBodyMiddleware",
+    "reportportal.middleware.QueryStringMiddleware",
     "csp.middleware.CSPMiddleware",
     "reportportal.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +273,24 @@ REPORT_UPLOAD_MAX_BYTES = envint("REPORT_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)
 # far below 1,000 fields; the import form sends one file.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000")
 DATA_UPLOAD_MAX_NUMBER_FILES = envint("DATA_UPLOAD_MAX_NUMBER_FILES", "5")
+# The largest body any page takes (a document upload and its form); the reverse proxy should cap
+# bodies at about this size too.
+# A report part's length (a long real report is 20,000 characters), and how many combining marks
+# (accents) may follow one character: beyond, a save is refused with a message at the field.
+REPORT_PART_MAX_CHARS = envint("REPORT_PART_MAX_CHARS", "100000")
+TEXT_MAX_COMBINING_RUN = envint("TEXT_MAX_COMBINING_RUN", "4")
+# The longest text an import reads (a document's text or pasted text): a whole real report is
+# 5,000–40,000 characters.
+REPORT_IMPORT_MAX_CHARS = envint("REPORT_IMPORT_MAX_CHARS", "200000")
+# A report whose parts hold more characters than this gets its PDF from the task queue (a long
+# report takes seconds to lay out); shorter ones are rendered in the request. Either way a PDF is
+# rendered once per version of the report and then served from storage.
+REPORT_PDF_INLINE_MAX_CHARS = envint("REPORT_PDF_INLINE_MAX_CHARS", "30000")
+# How long browsers and proxies may keep a public page (published reports) for anonymous readers.
+PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "300")
+REQUEST_BODY_MAX_BYTES = envint(
+    "REQUEST_BODY_MAX_BYTES", str(REPORT_UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE)
+)
 
 # Console by default (the demo prints e-mails); SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")

@@ -3,13 +3,28 @@
 import unicodedata
 
 from django import forms
+from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 
 from indicators.models import DataElement
 from reading.normalise import normalise_text
 from reading.sections import SECTIONS
 
+from .validators import validate_part, validate_short_text
+
 FIGURE_PREFIX = "fig_"
 MAX_FIGURE = 10**9
+
+
+def text_field(*, max_chars: int | None = None, **kwargs) -> forms.CharField:
+    """A text field checked by reports.validators (length, control characters, piled-up accents)
+    with one Chinese message, instead of Django's generic NUL check."""
+    field = forms.CharField(**kwargs)
+    field.validators = [
+        v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+    ]
+    field.validators.append(validate_part if max_chars is None else validate_short_text(max_chars))
+    return field
 
 
 def figure_field_name(code: str) -> str:
@@ -41,7 +56,7 @@ class ReportForm(forms.Form):
         # field name → what is stored now, filled in after a version conflict.
         self.conflicts: dict[str, str | int | None] = {}
         for section in SECTIONS:
-            self.fields[section.key] = forms.CharField(
+            self.fields[section.key] = text_field(
                 label=f"{section.number}、{section.heading}",
                 help_text=section.hint,
                 required=False,
@@ -130,7 +145,8 @@ class ImportUploadForm(forms.Form):
         help_text="Word 文档（.docx）或纯文本（.txt）。旧版 .doc 请先在 Word 中另存为 .docx。",
         widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
     )
-    pasted = forms.CharField(
+    pasted = text_field(
+        max_chars=settings.REPORT_IMPORT_MAX_CHARS,
         label="或者粘贴报告全文",
         required=False,
         strip=False,
@@ -180,7 +196,7 @@ class ImportConfirmForm(forms.Form):
         self.stored_figures = stored_figures
         for section in self.found_parts:
             already = bool(report.parts()[section.key].strip())
-            self.fields[f"part_{section.key}"] = forms.CharField(
+            self.fields[f"part_{section.key}"] = text_field(
                 label=f"{section.number}、{section.heading}",
                 required=False,
                 strip=False,

@@ -132,7 +132,7 @@ def _row(
                 "text": mine.text[p.a_start : p.a_end],
                 "a_start": p.a_start,
                 "b_start": p.b_start,
-                "b_text": theirs.text[p.b_start : p.b_end],
+                "b_text": p.b_shared(theirs.text),
             }
             for p in passages
         ],
@@ -302,9 +302,9 @@ def side_by_side(report: Report, other: Report, *, show_other: bool) -> SideBySi
     similarity, passages = shared_passages(text, other_text)
     return SideBySide(
         similarity=similarity,
-        passages=[(text[p.a_start : p.a_end], other_text[p.b_start : p.b_end]) for p in passages],
+        passages=[(text[p.a_start : p.a_end], p.b_shared(other_text)) for p in passages],
         parts=_marked_parts(report, [(p.a_start, p.a_end) for p in passages]),
-        other_parts=_marked_parts(other, [(p.b_start, p.b_end) for p in passages])
+        other_parts=_marked_parts(other, [run for p in passages for run in p.b_runs])
         if show_other
         else None,
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.test.utils import override_settings
 
 from devtools.demo import load_fixtures
 from indicators.models import DataElement
@@ -88,6 +89,13 @@ def draft(personas):
 @pytest.fixture
 def full_parts() -> dict[str, str]:
     return dict(FULL_PARTS)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def media_in_tmp(tmp_path_factory):
+    # Stored PDFs, imports and exports go to a folder of the test run's own, never to var/media.
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,13 @@
 """Reads for reviewing a report: comment threads and what changed between two submissions."""
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from indicators.models import DataElement
+from reading.diff import Diff, diff_texts
 from reading.sections import SECTIONS
 
 from ..models import Report, ReviewComment
@@ -35,6 +35,7 @@ class PartChange:
     before: str
     after: str
     html: str  # the new text with insertions marked <ins> and deletions <del>
+    coarse: bool = False  # changed paragraphs shown whole: too many changes to mark each letter
 
     @property
     def changed(self) -> bool:
@@ -51,8 +52,9 @@ def round_changes(report: Report) -> dict[str, PartChange] | None:
     for section in SECTIONS:
         before = previous.parts.get(section.key, "")
         after = latest.parts.get(section.key, "")
+        diff = diff_texts(before, after)
         changes[section.key] = PartChange(
-            section.key, section.heading, before, after, diff_html(before, after)
+            section.key, section.heading, before, after, diff_html(diff), diff.coarse
         )
     return changes
 
@@ -70,15 +72,14 @@ def figure_changes(report: Report) -> list[tuple[str, int | None, int | None]]:
     ]
 
 
-def diff_html(before: str, after: str) -> SafeString:
-    """Character-level difference (Chinese has no spaces to split on), escaped, as HTML."""
-    matcher = SequenceMatcher(a=before, b=after, autojunk=False)
+def diff_html(diff: Diff) -> SafeString:
+    """The diff as HTML, every piece escaped: insertions in <ins>, deletions in <del>."""
     pieces = []
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+    for op, text in diff.pieces:
         if op == "equal":
-            pieces.append(escape(after[b1:b2]))
-        if op in ("delete", "replace"):
-            pieces.append(f"<del>{escape(before[a1:a2])}</del>")
-        if op in ("insert", "replace"):
-            pieces.append(f"<ins>{escape(after[b1:b2])}</ins>")
+            pieces.append(escape(text))
+        elif op == "delete":
+            pieces.append(f"<del>{escape(text)}</del>")
+        else:
+            pieces.append(f"<ins>{escape(text)}</ins>")
     return mark_safe("".join(pieces).replace("\n", "<br>"))  # noqa: S308 - every piece escaped

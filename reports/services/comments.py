@@ -10,6 +10,7 @@ from reading.normalise import normalise_text
 from reading.sections import SECTIONS
 
 from ..models import Report, ReviewComment
+from ..validators import text_problem
 from ..workflow import ReportStatus
 from .common import ReportError, current_round, lock_report, require_right
 
@@ -29,6 +30,9 @@ def _clean_body(body: str) -> str:
         raise ReportError("意见内容不能为空。")
     if len(text) > MAX_COMMENT:
         raise ReportError(f"意见内容不能超过 {MAX_COMMENT} 字。")
+    problem = text_problem(text, max_chars=MAX_COMMENT)
+    if problem:
+        raise ReportError(problem)
     return text
 
 

@@ -12,9 +12,10 @@ from org.access import Right, rights_at
 from org.models import Period, Township
 from reading.completeness import missing_parts
 from reading.normalise import normalise_text
-from reading.sections import SECTION_KEYS
+from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY
 
 from ..models import Report, ReportValue
+from ..validators import part_problem
 from ..workflow import EDITABLE_STATUSES
 from .common import ReportError, VersionConflict, lock_report, require_right
 from .scoring import report_score_compute
@@ -66,6 +67,9 @@ def save_locked_draft(
     for key in SECTION_KEYS:
         if key in parts:
             text = normalise_text(parts[key])
+            problem = part_problem(text)
+            if problem:
+                raise ReportError(f"“{SECTIONS_BY_KEY[key].heading}”{problem}")
             if getattr(locked, key) != text:
                 setattr(locked, key, text)
                 changed.append(key)

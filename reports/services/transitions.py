@@ -20,6 +20,7 @@ from ..checks import submission_errors
 from ..models import Report, ReportSnapshot, ReportStatusChange, ReviewComment
 from ..selectors.reports import figures_of, report_figures
 from ..similarity import similarities_run
+from ..validators import text_problem
 from ..workflow import WORKFLOW, Action, ReportStatus
 from .common import (
     ReasonRequired,
@@ -32,6 +33,8 @@ from .common import (
 from .drafts import save_locked_draft
 from .scoring import report_score_compute
 
+MAX_REASON = 2000
+
 
 def _check_move(*, report: Report, actor: User, action: str, note: str = "") -> None:
     """That this actor may make this move on this (locked) report from its current state."""
@@ -42,6 +45,9 @@ def _check_move(*, report: Report, actor: User, action: str, note: str = "") -> 
         raise ReportError(f"报告当前状态为“{report.get_status_display()}”，不能{move.label}。")
     if move.needs_reason and not note.strip():
         raise ReasonRequired(f"请填写{move.label}的理由。")
+    problem = text_problem(note, max_chars=MAX_REASON)
+    if problem:
+        raise ReportError(f"{move.label}的理由：{problem}")
 
 
 def _begin_move(*, report: Report, actor: User, action: str, note: str = "") -> Report:

@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from org.models import County
-from org.params import int_or_none
+from org.params import optional_id, optional_year
+from reportportal.middleware import public_when_anonymous
 
 from ..selectors.reports import (
     approval_of,
@@ -17,9 +18,10 @@ from ..selectors.reports import (
 
 
 @require_safe
+@public_when_anonymous
 def public_index(request: HttpRequest) -> HttpResponse:
-    county_id = int_or_none(request.GET.get("county", ""))
-    year = int_or_none(request.GET.get("year", ""))
+    county_id = optional_id(request.GET, "county", "县（市、区）")
+    year = optional_year(request.GET)
     county = County.objects.filter(pk=county_id).first() if county_id is not None else None
     return render(
         request,
@@ -35,6 +37,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_when_anonymous
 def public_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(published_reports(), pk=pk)
     return render(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from indicators.selectors import validation_rules
 from org.access import Page, chooses_county, county_in_view, own_county, require
-from org.params import int_or_none, period_from_post, period_from_query
+from org.params import id_list, optional_id, period_from_post, period_from_query
 from org.selectors import counties, periods
 
 from .. import similarity
@@ -74,7 +74,7 @@ def county_remind(request: HttpRequest) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     try:
         county = county_in_view(
-            request.user, Page.REVIEW_QUEUE, int_or_none(request.GET.get("county", ""))
+            request.user, Page.REVIEW_QUEUE, optional_id(request.GET, "county", "县（市、区）")
         )
     except ObjectDoesNotExist:
         raise Http404 from None
@@ -93,7 +93,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_queue_approve(request: HttpRequest) -> HttpResponse:
     require(request.user, Page.REVIEW_QUEUE)
-    ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+    ids = id_list(request.POST.getlist("report"), "报告")
     visible = list(reports_for_user(request.user).filter(pk__in=ids).values_list("pk", flat=True))
     approved, refused = transitions.reports_approve_many(report_ids=visible, actor=request.user)
     if approved:

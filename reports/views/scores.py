@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from indicators.charts import totals_chart
 from org.access import Page, chooses_county, county_in_view, may_view_township, sees_drafts_of
 from org.models import Township
-from org.params import int_or_none, period_from_query
+from org.params import optional_id, period_from_query
 from org.selectors import counties, periods
 
 from ..selectors.reports import get_report_for_user
@@ -22,7 +22,7 @@ from ..selectors.scores import report_score as score_of
 def ranking(request: HttpRequest) -> HttpResponse:
     try:
         county = county_in_view(
-            request.user, Page.RANKING, int_or_none(request.GET.get("county", ""))
+            request.user, Page.RANKING, optional_id(request.GET, "county", "县（市、区）")
         )
     except ObjectDoesNotExist:
         raise Http404 from None

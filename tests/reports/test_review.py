@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from org.models import County, Membership
 from org.services import membership_assign
+from reading.diff import diff_texts
 from reports.models import ReportStatusChange, ReviewComment
 from reports.selectors.review import diff_html, round_changes
 from reports.services.comments import comment_add, comment_answer, comment_resolve
@@ -227,7 +228,10 @@ def test_review_page_shows_changes_between_rounds(client, personas, full_parts):
 
 
 def test_diff_escapes_user_text():
-    assert diff_html("<b>甲</b>", "<b>乙</b>") == "&lt;b&gt;<del>甲</del><ins>乙</ins>&lt;/b&gt;"
+    assert (
+        diff_html(diff_texts("<b>甲</b>", "<b>乙</b>"))
+        == "&lt;b&gt;<del>甲</del><ins>乙</ins>&lt;/b&gt;"
+    )
 
 
 @pytest.mark.parametrize(
@@ -329,7 +333,11 @@ def test_bulk_approve_does_not_redirect_off_site(client, personas):
 
 
 @pytest.mark.parametrize("name", ["county_remind", "export_create"])
-def test_a_bad_year_is_not_found_not_a_server_error(client, personas, name):
+def test_a_bad_year_is_refused_not_a_server_error(client, personas, name):
     client.force_login(personas.reviewer_shenqiu)
     data = {"year": "二〇二三", "kind": "county", "county": personas.shenqiu.pk}
+    response = client.post(reverse(name), data)
+    assert response.status_code == 400
+    assert "年度参数不正确" in response.content.decode()
+    data["year"] = "2019"  # a year with no period
     assert client.post(reverse(name), data).status_code == 404

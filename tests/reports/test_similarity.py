@@ -406,3 +406,31 @@ def test_index_similarity_indexes_existing_reports_and_compares_with_last_year(p
 
     with pytest.raises(CommandError, match="没有1999报告年度"):
         call_command("index_similarity", period=1999)
+
+
+def test_the_other_reports_words_between_shared_runs_are_never_shown(
+    client, personas, full_parts, django_capture_on_commit_callbacks
+):
+    """A passage runs across a short gap (a changed figure); another county's reviewer sees
+    both sides of the gap, but not what the other report says in it."""
+    shared = "全年共排查化解各类矛盾纠纷，组织开展法律进村居活动，群众满意度持续提升，"
+    tail = "切实把矛盾纠纷化解在基层、解决在萌芽状态，为经济社会发展营造良好环境。"
+    theirs = f"{shared}其中调处成功9173件，{tail}"
+    mine = f"{shared}其中调处成功286件，{tail}"
+    parts = {**full_parts, "measures_and_results": mine}
+    with django_capture_on_commit_callbacks(execute=True):
+        other = submit_text(personas, personas.huatai, personas.clerk_huatai, theirs, full_parts)
+        report = submit_report(
+            township=personas.lianchi,
+            period=personas.period,
+            clerk=personas.clerk_lianchi,
+            parts=parts,
+        )
+    row = ReportSimilarity.objects.get(report=report, other=other)
+    assert any("…" in passage["b_text"] for passage in row.passages)
+    assert all("9173" not in passage["b_text"] for passage in row.passages)
+    client.force_login(personas.reviewer_shenqiu)
+    page = client.get(reverse("report_similar", args=[report.pk, other.pk])).content.decode()
+    assert "您无权查看其报告全文" in page
+    assert "9173" not in page
+    assert "切实把矛盾纠纷化解在基层" in page
