@@ -4,10 +4,13 @@ A .docx is a zip archive, so it is checked before parsing: size, number of entri
 uncompressed size and the compression ratio (a zip bomb expands a few KB into gigabytes).
 """
 
+from __future__ import annotations
+
 import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 
@@ -33,8 +36,10 @@ def max_upload_bytes() -> int:
     return getattr(settings, "REPORT_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
 
-def read_document(data: bytes, name: str) -> Document:
-    """The text of a .txt or .docx file given as bytes; DocumentError with a Chinese message."""
+def check_upload(data: bytes, name: str) -> int:
+    """Refuses at once what is no report (size, type, a damaged or bombed archive) without
+    reading its text; returns how many bytes reading the text will parse (for a .docx, the
+    declared size of its document part), so that the caller can leave long work to a queue."""
     limit = max_upload_bytes()
     if len(data) > limit:
         raise DocumentError(
@@ -42,11 +47,33 @@ def read_document(data: bytes, name: str) -> Document:
         )
     if not data.strip():
         raise DocumentError("文件是空的，请检查后重新上传。")
-    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    suffix = _suffix(name)
+    if suffix == "docx":
+        _check_zip(data)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.getinfo("word/document.xml").file_size
+    if suffix == "txt":
+        return len(data)
+    if suffix == "doc":
+        raise DocumentError("暂不支持旧版 Word 文档（.doc），请在 Word 中“另存为” .docx 后再上传。")
+    raise DocumentError("只能上传 Word 文档（.docx）或纯文本文件（.txt）。")
+
+
+def _suffix(name: str) -> str:
+    return name.lower().rsplit(".", 1)[-1] if "." in name else ""
+
+
+def read_document(data: bytes, name: str) -> Document:
+    """The text of a .txt or .docx file given as bytes; DocumentError with a Chinese message."""
+    check_upload(data, name)
+    suffix = _suffix(name)
     if suffix == "docx":
         return _read_docx(data)
     if suffix == "txt":
-        return Document(_decode_text(data))
+        text = _decode_text(data)
+        if len(text) > max_text_chars():
+            raise DocumentError(_too_long(len(text), max_text_chars()))
+        return Document(text)
     if suffix == "doc":
         raise DocumentError("暂不支持旧版 Word 文档（.doc），请在 Word 中“另存为” .docx 后再上传。")
     raise DocumentError("只能上传 Word 文档（.docx）或纯文本文件（.txt）。")
@@ -85,47 +112,163 @@ def _check_zip(data: bytes) -> None:
             raise DocumentError("这不是 Word 文档（.docx），请上传 .docx 或 .txt 格式的报告。")
 
 
-def _read_docx(data: bytes) -> Document:
-    _check_zip(data)
-    import docx
-    from docx.oxml.ns import qn
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Paragraphs (lines) a document may have; real reports have a few hundred.
+MAX_PARAGRAPHS = 20_000
+# Word's style part is small; a large one is no report's.
+MAX_STYLES_BYTES = 5 * 1024 * 1024
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises many kinds for a damaged package
-        raise DocumentError("文件已损坏，无法读取，请在 Word 中重新保存后上传。") from exc
+
+class _Capped(io.RawIOBase):
+    """A stream that refuses to give more than `limit` bytes: the decompressed size of a part is
+    bounded while it is read, whatever the zip claims."""
+
+    def __init__(self, raw: IO[bytes], limit: int, message: str):
+        self.raw, self.left, self.message = raw, limit, message
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        chunk = self.raw.read(min(len(buffer), self.left + 1))
+        if len(chunk) > self.left:
+            raise DocumentError(self.message)
+        self.left -= len(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _events(stream: IO[bytes], tags: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """lxml's streaming parse, with nothing fetched or expanded (no DTD, no entities)."""
+    from lxml import etree
+
+    return etree.iterparse(
+        stream,
+        events=("end",),
+        tag=tags,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    )
+
+
+def _style_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """styleId → style name (「heading 1」, 「标题 1」), to tell Word's headings."""
+    if "word/styles.xml" not in archive.namelist():
+        return {}
+    names = {}
+    with archive.open("word/styles.xml") as raw:
+        stream = _Capped(raw, MAX_STYLES_BYTES, "文件结构异常（样式部分过大），无法读取。")
+        for _event, style in _events(stream, (f"{W}style",)):
+            name = style.find(f"{W}name")
+            if name is not None:
+                names[style.get(f"{W}styleId", "")] = name.get(f"{W}val", "")
+            style.clear()
+    return names
+
+
+def _paragraph_text(paragraph) -> str:  # type: ignore[no-untyped-def]
+    """A paragraph's text as Word shows it: runs' text, tabs and line breaks; deleted text (in
+    w:delText) and field codes (w:instrText) are not text."""
+    pieces = []
+    for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen"):
+        if node.tag == f"{W}t":
+            pieces.append(node.text or "")
+        elif node.tag == f"{W}tab":
+            pieces.append("\t")
+        elif node.tag == f"{W}noBreakHyphen":
+            pieces.append("-")
+        else:
+            pieces.append("\n")
+    return "".join(pieces)
+
+
+def _heading_level(paragraph, text: str, styles: dict[str, str]) -> int | None:  # type: ignore[no-untyped-def]
+    properties = paragraph.find(f"{W}pPr")
+    if properties is None:
+        return None
+    style = properties.find(f"{W}pStyle")
+    name = styles.get(style.get(f"{W}val", ""), "") if style is not None else ""
+    for prefix in ("Heading ", "heading ", "标题 "):
+        if name.startswith(prefix) and name[len(prefix) :].strip().isdigit():
+            return int(name[len(prefix) :])
+    if properties.find(f"{W}numPr") is not None and len(text) <= 40:
+        return 9
+    return None
+
+
+def _read_docx(data: bytes) -> Document:
+    """Word's text, read as a stream: the decompressed document part, the number of paragraphs
+    and the length of the text are bounded while reading, so no file makes unbounded work."""
+    _check_zip(data)
     lines: list[str] = []
     headings: dict[int, int] = {}
-    body = document.element.body
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            paragraph = docx.text.paragraph.Paragraph(child, document)
-            text = paragraph.text
-            level = _heading_level(paragraph)
-            if level and text.strip():
-                headings[len(lines)] = level
-            lines.append(text)
-        elif child.tag == qn("w:tbl"):
-            table = docx.table.Table(child, document)
-            for row in table.rows:
-                cells = []
-                for cell in row.cells:
-                    value = cell.text.strip()
-                    if value and (not cells or cells[-1] != value):
-                        cells.append(value)
-                lines.append("，".join(cells))
+    length = 0
+    text_limit = max_text_chars()
+    xml_limit = int(getattr(settings, "REPORT_DOCX_MAX_XML_BYTES", 20 * 1024 * 1024))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            styles = _style_names(archive)
+            with archive.open("word/document.xml") as raw:
+                stream = _Capped(
+                    raw,
+                    xml_limit,
+                    "文件解压后异常巨大，超过了可以读取的上限，已拒绝读取。"
+                    "请确认上传的是报告本身（可将报告另存为 .txt 后上传）。",
+                )
+                for _event, element in _events(stream, (f"{W}p", f"{W}tbl")):
+                    parent = element.getparent()
+                    if parent is None or parent.tag != f"{W}body":
+                        continue
+                    before = len(lines)
+                    if element.tag == f"{W}p":
+                        text = _paragraph_text(element)
+                        level = _heading_level(element, text, styles)
+                        if level and text.strip():
+                            headings[len(lines)] = level
+                        lines.append(text)
+                    else:
+                        lines.extend(_table_lines(element))
+                    length += sum(len(line) + 1 for line in lines[before:])
+                    if len(lines) > MAX_PARAGRAPHS:
+                        raise DocumentError(
+                            f"文件段落过多（超过 {MAX_PARAGRAPHS:,} 段），不像一份年度报告，已拒绝读取。"
+                        )
+                    if length > text_limit:
+                        raise DocumentError(_too_long(length, text_limit))
+                    # What has been read is let go of: memory stays flat however long the file.
+                    element.clear()
+                    parent.remove(element)
+    except DocumentError:
+        raise
+    except Exception as exc:  # lxml and zipfile raise many kinds for a damaged package
+        raise DocumentError("文件已损坏，无法读取，请在 Word 中重新保存后上传。") from exc
     return Document("\n".join(lines), headings)
 
 
-def _heading_level(paragraph) -> int | None:
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
-    for prefix in ("Heading ", "heading ", "标题 "):
-        if style.startswith(prefix) and style[len(prefix) :].strip().isdigit():
-            return int(style[len(prefix) :])
-    properties = paragraph._p.pPr
-    if properties is not None and properties.numPr is not None and len(paragraph.text) <= 40:
-        return 9
-    return None
+def _table_lines(table) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each row of a table as one line, its cells joined by 「，」 (a merged cell once)."""
+    lines = []
+    for row in table.iterchildren(f"{W}tr"):
+        cells: list[str] = []
+        for cell in row.iterchildren(f"{W}tc"):
+            value = "\n".join(_paragraph_text(p) for p in cell.iterchildren(f"{W}p")).strip()
+            if value and (not cells or cells[-1] != value):
+                cells.append(value)
+        lines.append("，".join(cells))
+    return lines
+
+
+def max_text_chars() -> int:
+    return int(getattr(settings, "REPORT_IMPORT_MAX_CHARS", 200_000))
+
+
+def _too_long(length: int, limit: int) -> str:
+    return (
+        f"文件中的文字过多（超过 {limit // 10000} 万字），不像一份年度报告，已拒绝读取。"
+        "请只上传报告正文。"
+    )
 
 
 def read_path(path) -> Document:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .figures import Figure, extract_figures
 from .normalise import normalise
@@ -41,6 +42,28 @@ class Extraction:
                 for code, figure in self.metrics.items()
             },
         }
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything found, as JSON (kept while a queued import waits for the clerk)."""
+        return {
+            "township": self.township,
+            "year": self.year,
+            "sections": self.sections,
+            "headings": self.headings,
+            "preamble": self.preamble,
+            "metrics": {code: asdict(figure) for code, figure in self.metrics.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Extraction:
+        return cls(
+            township=data["township"],
+            year=data["year"],
+            sections=dict(data["sections"]),
+            headings=dict(data["headings"]),
+            preamble=data["preamble"],
+            metrics={code: Figure(**figure) for code, figure in data["metrics"].items()},
+        )
 
 
 def extract(

@@ -282,6 +282,12 @@ TEXT_MAX_COMBINING_RUN = envint("TEXT_MAX_COMBINING_RUN", "4")
 # The longest text an import reads (a document's text or pasted text): a whole real report is
 # 5,000–40,000 characters.
 REPORT_IMPORT_MAX_CHARS = envint("REPORT_IMPORT_MAX_CHARS", "200000")
+# An import is read inside the request up to this much to parse (a .docx's document part, a
+# .txt) or this many pasted characters (about 0.2 s of reading); beyond, by the task queue.
+IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_BYTES", str(256 * 1024))
+IMPORT_INLINE_MAX_CHARS = envint("IMPORT_INLINE_MAX_CHARS", "50000")
+# A Word file's document part, decompressed, is read up to this size (a 40-page report is ~2 MB).
+REPORT_DOCX_MAX_XML_BYTES = envint("REPORT_DOCX_MAX_XML_BYTES", str(20 * 1024 * 1024))
 # A report whose parts hold more characters than this gets its PDF from the task queue (a long
 # report takes seconds to lay out); shorter ones are rendered in the request. Either way a PDF is
 # rendered once per version of the report and then served from storage.

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
 
 from indicators.models import DataElement
+from reading.documents import DocumentError, check_upload, max_upload_bytes, read_document
 from reading.normalise import normalise_text
 from reading.sections import SECTIONS
 
@@ -154,23 +155,30 @@ class ImportUploadForm(forms.Form):
     )
 
     def clean(self):
+        """Refuses what is no report at once; reads a short document here ("parsed"), and leaves
+        a long one ("deferred": name and bytes) or long pasted text to the task queue."""
         data = super().clean()
         document, pasted = data.get("document"), (data.get("pasted") or "").strip()
         if not document and not pasted and not self.errors:
             raise forms.ValidationError("请选择要上传的报告文件，或把报告全文粘贴到文本框中。")
         if document:
-            from reading.documents import DocumentError, max_upload_bytes, read_document
-
             if document.size > max_upload_bytes():
                 self.add_error(
                     "document",
                     f"文件太大，请上传不超过 {max_upload_bytes() // 1048576} MB 的文件。",
                 )
                 return data
+            content = document.read()
             try:
-                data["parsed"] = read_document(document.read(), document.name)
+                cost = check_upload(content, document.name)
+                if cost > settings.IMPORT_INLINE_MAX_BYTES:
+                    data["deferred"] = (document.name, content)
+                else:
+                    data["parsed"] = read_document(content, document.name)
             except DocumentError as exc:
                 self.add_error("document", str(exc))
+        elif len(pasted) > settings.IMPORT_INLINE_MAX_CHARS:
+            data["deferred"] = ("", pasted.encode("utf-8"))
         return data
 
 

@@ -320,3 +320,41 @@ class ReportScore(models.Model):
 
     def __str__(self):
         return f"{self.report_id}: {self.total}"
+
+
+class ImportJob(models.Model):
+    """A document too long to read inside a request, read by the task queue for its clerk; what
+    was found waits here until the clerk confirms it (the confirmation writes the draft)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "识别中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="import_jobs", verbose_name="报告"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="上传人"
+    )
+    name = models.CharField("文件名", max_length=255, blank=True)
+    # The file (or the pasted text, UTF-8) until it is read; emptied afterwards.
+    source = models.BinaryField("原始内容", blank=True, editable=False)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    result = models.JSONField("识别结果", null=True, blank=True, editable=False)
+    error = models.TextField("错误信息", blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+
+    def __str__(self):
+        return f"{self.report} · {self.name or '粘贴的文字'} · {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

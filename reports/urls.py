@@ -10,6 +10,11 @@ urlpatterns = [
     path("reports/<id:pk>/edit/", clerk.report_edit, name="report_edit"),
     path("reports/<id:pk>/import/", clerk.report_import, name="report_import"),
     path("reports/<id:pk>/import/apply/", clerk.report_import_apply, name="report_import_apply"),
+    path(
+        "reports/<id:pk>/import/jobs/<id:job_pk>/",
+        clerk.report_import_job,
+        name="report_import_job",
+    ),
     path("reports/<id:pk>/review/", review.report_review, name="report_review"),
     path("reports/<id:pk>/similar/<id:other_pk>/", review.report_similar, name="report_similar"),
     path("reports/<id:pk>/act/<str:action>/", report.report_act, name="report_act"),

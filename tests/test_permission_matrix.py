@@ -63,7 +63,8 @@ from indicators.models import DataElement
 from indicators.services import indicator_set_create_default
 from org.models import County, Membership, Period, Township
 from org.services import membership_assign
-from reports.models import Report, ReportSimilarity, ReviewComment
+from reading.extract import extract
+from reports.models import ImportJob, Report, ReportSimilarity, ReviewComment
 from reports.services.comments import comment_add
 from reports.services.drafts import report_save_draft, report_start
 from reports.services.transitions import (
@@ -116,6 +117,7 @@ class World:
     reports: dict[str, Report]  # 莲池镇's, by state; plus "fengying_draft" and "huatai_submitted"
     comment: ReviewComment  # the reviewer's comment on 莲池镇's returned report
     job: ExportJob  # 沈丘县's summary, asked for by the reviewer of 沈丘县, done
+    import_job: ImportJob  # a long document read for 莲池镇's draft by its clerk, done
     markers: dict[int, str] = field(default_factory=dict)  # report pk → text only it contains
     sessions: dict[str, str] = field(default_factory=dict)  # role → session key, signed in once
 
@@ -238,6 +240,14 @@ def build_world() -> World:
     )
     job.file.save("summary.pdf", ContentFile(b"%PDF-1.4 matrix test file\n"), save=True)
 
+    import_job = ImportJob.objects.create(
+        report=reports["draft"],
+        requested_by=clerk,
+        name="报告.txt",
+        status=ImportJob.Status.DONE,
+        result=extract(f"一、存在的不足和原因\n{STOCK_TEXT}").to_json(),
+    )
+
     for report_ in reports.values():
         report_.refresh_from_db()
     expected = {key: key for key in YEAR_OF} | {
@@ -261,6 +271,7 @@ def build_world() -> World:
         reports=reports,
         comment=comment,
         job=job,
+        import_job=import_job,
         markers=markers,
     )
 
@@ -820,6 +831,12 @@ ROUTES: list[Route] = [
         put=signed_in(NOT_ALLOWED),
         kwargs=pk_of("submitted"),
         data=lambda w: {"pasted": f"一、存在的不足和原因\n{STOCK_TEXT}"},
+    ),
+    Route(
+        "report_import_job",
+        "draft",
+        get=signed_in(NOT_FOUND, clerk_lianchi=OK, admin=redirect(page("report_detail", "draft"))),
+        kwargs=lambda w: {"pk": w.report("draft").pk, "job_pk": w.import_job.pk},
     ),
     post_only(
         "report_import_apply",

@@ -17,10 +17,10 @@ from reading.extract import Extraction, extract
 from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY
 
 from ..forms import ImportConfirmForm, ImportUploadForm, ReportForm
-from ..models import Report, ReviewComment
+from ..models import ImportJob, Report, ReviewComment
 from ..selectors.reports import Capabilities, get_report_for_user, report_figures, township_periods
 from ..selectors.review import comment_threads
-from ..services import comments, drafts, transitions
+from ..services import comments, drafts, imports, transitions
 from ..services.common import ReportError, SubmissionRefused, VersionConflict
 from ..workflow import WORKFLOW, Action
 from .report import comment_thread
@@ -160,6 +160,12 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        if "deferred" in form.cleaned_data:
+            name, source = form.cleaned_data["deferred"]
+            job = imports.import_job_create(
+                report=report, actor=request.user, name=name, source=source
+            )
+            return redirect("report_import_job", pk=report.pk, job_pk=job.pk)
         parsed = form.cleaned_data.get("parsed")
         if parsed is None:
             parsed = Document(form.cleaned_data["pasted"])
@@ -167,23 +173,47 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
             parsed.text, known_townships=township_names(), hints=parsed.heading_lines
         )
         if not extraction.sections and not extraction.metrics:
-            form.add_error(
-                None, "没有从文件中识别出报告的任何部分或数据，请检查是否上传了正确的报告。"
-            )
+            form.add_error(None, imports.NOTHING_FOUND)
         else:
-            elements = active_data_elements()
-            codes = {e.code for e in elements}
-            offered = {c: f for c, f in extraction.metrics.items() if c in codes}
-            confirm = ImportConfirmForm(
-                initial=ImportConfirmForm.initial_for(report, extraction, offered),
-                report=report,
-                elements=elements,
-                found_parts=extraction.sections,
-                figures_found=offered,
-                stored_figures=report_figures(report),
-            )
-            return _render_import_confirm(request, report, confirm, extraction=extraction)
+            return _offer(request, report, extraction)
     return render(request, "reports/report_import.html", {"report": report, "form": form})
+
+
+def _offer(request: HttpRequest, report: Report, extraction: Extraction) -> HttpResponse:
+    """The confirmation page of what was found in a document."""
+    elements = active_data_elements()
+    codes = {e.code for e in elements}
+    offered = {c: f for c, f in extraction.metrics.items() if c in codes}
+    confirm = ImportConfirmForm(
+        initial=ImportConfirmForm.initial_for(report, extraction, offered),
+        report=report,
+        elements=elements,
+        found_parts=extraction.sections,
+        figures_found=offered,
+        stored_figures=report_figures(report),
+    )
+    return _render_import_confirm(request, report, confirm, extraction=extraction)
+
+
+@login_required
+@require_safe
+def report_import_job(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    """A document read by the task queue: its progress, then (the same page) what was found."""
+    report, _can, refused = _editable_report_or_redirect(request, pk)
+    if refused:
+        return refused
+    job = get_object_or_404(ImportJob, pk=job_pk, report=report, requested_by=request.user)
+    if job.status == ImportJob.Status.DONE and job.result is not None:
+        if request.htmx:  # type: ignore[attr-defined]
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return _offer(request, report, Extraction.from_json(job.result))
+    return render(
+        request,
+        "reports/partials/import_status.html" if request.htmx else "reports/report_import_job.html",  # type: ignore[attr-defined]
+        {"report": report, "job": job},
+    )
 
 
 def _render_import_confirm(

@@ -1,6 +1,7 @@
 """Reading uploaded documents: Word and text files are read; anything else is refused in Chinese."""
 
 import io
+import random
 import zipfile
 
 import docx
@@ -97,3 +98,75 @@ def test_damaged_word_file_is_refused():
 def test_too_large_file_is_refused():
     with pytest.raises(DocumentError, match="文件太大"):
         read_document(b"x" * 2048, "report.txt")
+
+
+def word_file(body_xml: str) -> bytes:
+    """A minimal .docx whose document part is the given body."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body_xml}</w:body></w:document>",
+        )
+    return buffer.getvalue()
+
+
+def noise(rng, length: int) -> str:
+    """Chinese text that compresses like real text (repeated text passes no ratio check)."""
+    return "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(length))
+
+
+def paragraph(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+@override_settings(REPORT_DOCX_MAX_XML_BYTES=300_000)
+def test_a_document_part_larger_than_the_cap_is_refused_while_reading():
+    """The 2.5 MB file whose document part is 95 MB (it passes the ratio check) made a worker
+    read for 30 s; reading now stops at the cap, however much the part holds."""
+    rng = random.Random(95)
+    data = word_file("".join(paragraph(noise(rng, 30)) for _ in range(20_000)))  # ~1.9 MB
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.getinfo("word/document.xml").file_size > 1_000_000
+    with pytest.raises(DocumentError, match="超过了可以读取的上限"):
+        read_document(data, "报告.docx")
+
+
+def test_too_many_paragraphs_are_refused():
+    from reading.documents import MAX_PARAGRAPHS
+
+    rng = random.Random(20)
+    data = word_file("".join(paragraph(noise(rng, 2)) for _ in range(MAX_PARAGRAPHS + 1)))
+    with pytest.raises(DocumentError, match="段落过多"):
+        read_document(data, "报告.docx")
+
+
+@override_settings(REPORT_IMPORT_MAX_CHARS=1000)
+def test_text_longer_than_the_import_cap_is_refused():
+    with pytest.raises(DocumentError, match="文字过多"):
+        read_document(("法" * 1001).encode("gb18030"), "报告.txt")
+    with pytest.raises(DocumentError, match="文字过多"):
+        read_document(word_file(paragraph("法" * 600) * 2), "报告.docx")
+    assert read_document(word_file(paragraph("法" * 600)), "报告.docx").text == "法" * 600
+
+
+def test_entities_are_neither_fetched_nor_expanded(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密内容", encoding="utf-8")
+    body = paragraph("正文&xxe;&lol;")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<!DOCTYPE d [<!ENTITY xxe SYSTEM "file://{secret}"><!ENTITY lol "哈哈哈哈哈哈哈哈">]>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", xml)
+    try:
+        text = read_document(buffer.getvalue(), "报告.docx").text
+    except DocumentError:
+        return  # refused outright is as good
+    assert "机密内容" not in text and "哈哈" not in text

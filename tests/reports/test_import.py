@@ -307,3 +307,55 @@ def test_extract_report_reads_docx_and_explains_in_chinese(db, tmp_path):
     assert "disputes_mediated = 400（约数）" in out.getvalue()
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("extract_report", str(tmp_path / "none.txt"))
+
+
+# --- long documents go to the task queue ------------------------------------------------------
+
+
+def test_a_long_document_is_read_by_the_queue_not_the_request(
+    client, personas, draft, settings, django_capture_on_commit_callbacks
+):
+    from reports.models import ImportJob
+
+    settings.IMPORT_INLINE_MAX_BYTES = 1000  # the sample's Word file is larger
+    client.force_login(personas.clerk_lianchi)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = upload(client, draft, make_docx(sample("lianchi-2023.txt")), "莲池镇.docx")
+    job = ImportJob.objects.get(report=draft)
+    assert response["Location"] == reverse("report_import_job", args=[draft.pk, job.pk])
+    # Nothing was read in the request: the job waits for the worker with the file.
+    assert (job.status, job.result) == (ImportJob.Status.QUEUED, None)
+    assert len(bytes(job.source)) > 1000
+    waiting = client.get(response["Location"])
+    assert "正在识别" in waiting.content.decode()
+    assert waiting["Cache-Control"] == "private, no-store"
+
+    queued[0]()  # the worker
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and bytes(job.source) == b""
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert {f"part_{key}" for key in extract(sample("lianchi-2023.txt")).sections} <= set(
+        form.fields
+    )
+    assert client.get(response["Location"], HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+    assert state(draft)[0] == draft.version  # nothing goes into the draft before confirmation
+
+
+def test_long_pasted_text_and_a_refused_document_are_reported_on_the_job_page(
+    client, personas, draft, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_CHARS = 100
+    settings.REPORT_IMPORT_MAX_CHARS = 1000
+    client.force_login(personas.clerk_lianchi)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("report_import", args=[draft.pk]), {"pasted": "法" * 900})
+    page = client.get(response["Location"]).content.decode()
+    assert "没有从文件中识别出报告的任何部分或数据" in page
+
+    settings.IMPORT_INLINE_MAX_BYTES = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, draft, ("法" * 1500).encode(), "报告.txt")
+    page = client.get(response["Location"]).content.decode()
+    assert "文字过多" in page and "重新导入" in page
