@@ -7,6 +7,16 @@ from django.template.loader import render_to_string
 GENERIC_400 = "请求的内容不完整或格式不正确，未作任何修改。请返回上一页重新操作。"
 
 
+def error_page(request: HttpRequest, template: str, status: int, **context: object) -> HttpResponse:
+    """An error page; safe to draw before authentication has run."""
+    return HttpResponse(render_to_string(template, context, request=request), status=status)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the form was too old (or opened before a log-in) to be accepted."""
+    return error_page(request, "403_csrf.html", status=403)
+
+
 def bad_request_page(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
     """The 400 page with one message; safe to call before authentication has run."""
     html = render_to_string("400.html", {"message": message}, request=request)

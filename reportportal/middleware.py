@@ -9,8 +9,9 @@ from urllib.parse import unquote_to_bytes
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 
-from .errors import bad_request_page
+from .errors import bad_request_page, error_page
 
 # C0 controls but tab, line feed and carriage return, and DEL: no form of the portal takes them,
 # and PostgreSQL refuses NUL in text outright.
@@ -36,7 +37,8 @@ class CompleteBodyMiddleware:
         with SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE) as spool:
             problem = self._take_body(request, spool)
             if problem:
-                return bad_request_page(request, problem)
+                too_large = problem.startswith("提交的内容过大")
+                return bad_request_page(request, problem, status=413 if too_large else 400)
             return self.get_response(request)
 
     def _take_body(self, request: HttpRequest, spool: SpooledTemporaryFile[bytes]) -> str:
@@ -123,3 +125,26 @@ def public_when_anonymous(view: Handler) -> Handler:
     wrapped.__name__ = getattr(view, "__name__", "view")
     wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+class FriendlyErrorsMiddleware:
+    """What Django answers without a page gets one in Chinese: 405 (wrong method) and a log-in
+    redirect after a POST (the session ran out while the user typed: their text is in the
+    browser's backup, and they come back to the page after log-in)."""
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            page = error_page(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        location = response.get("Location", "") if response.status_code == 302 else ""
+        if request.method in BODY_METHODS and location.startswith(
+            f"{resolve_url(settings.LOGIN_URL)}?next="
+        ):
+            # @login_required sent a form's POST to log in: the session had run out.
+            response["Location"] = location + "&expired=1"
+        return response

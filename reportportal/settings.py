@@ -73,6 +73,7 @@ MIDDLEWARE = [
     # Before anything parses the body (CSRF reads the form).
     "reportportal.middleware.CompleteBodyMiddleware",
     "reportportal.middleware.QueryStringMiddleware",
+    "reportportal.middleware.FriendlyErrorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "reportportal.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,6 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "reportportal.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

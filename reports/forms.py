@@ -89,12 +89,18 @@ class ReportForm(forms.Form):
         ]
 
     def figure_groups(self):
-        """[(area, [(bound field, in conflict, stored value), …]), …], areas in first-seen order."""
+        """[(area, [(bound field, in conflict, stored value, comment target), …]), …], areas in
+        first-seen order."""
         groups: dict[str, list] = {}
         for element in self.elements:
             name = figure_field_name(element.code)
             groups.setdefault(element.area, []).append(
-                (self[name], name in self.conflicts, self.conflicts.get(name))
+                (
+                    self[name],
+                    name in self.conflicts,
+                    self.conflicts.get(name),
+                    f"fig:{element.code}",
+                )
             )
         return list(groups.items())
 

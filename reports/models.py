@@ -210,6 +210,11 @@ class ReviewComment(models.Model):
     def __str__(self):
         return self.body[:30]
 
+    @staticmethod
+    def anchor(target: str) -> str:
+        """The HTML id of a target's thread: 「fig:code」 has a colon, which is no CSS selector."""
+        return "thread-" + target.replace(":", "-")
+
 
 class ReportFingerprint(models.Model):
     """A report's MinHash signature (reports.similarity), computed when it is submitted."""

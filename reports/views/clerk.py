@@ -317,4 +317,6 @@ def comment_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return comment_thread(request, report, can, comment.target)
     messages.success(request, "答复已保存。")
-    return redirect(f"{reverse('report_detail', args=[report.pk])}#thread-{comment.target}")
+    return redirect(
+        f"{reverse('report_detail', args=[report.pk])}#{ReviewComment.anchor(comment.target)}"
+    )

@@ -183,7 +183,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     if request.htmx:  # type: ignore[attr-defined]
         return comment_thread(request, report, can, target)
-    return redirect(f"{reverse('report_review', args=[report.pk])}#thread-{target}")
+    return redirect(f"{reverse('report_review', args=[report.pk])}#{ReviewComment.anchor(target)}")
 
 
 @login_required
@@ -194,4 +194,6 @@ def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     comments.comment_resolve(comment=comment, actor=request.user)
     if request.htmx:  # type: ignore[attr-defined]
         return comment_thread(request, report, can, comment.target)
-    return redirect(f"{reverse('report_review', args=[report.pk])}#thread-{comment.target}")
+    return redirect(
+        f"{reverse('report_review', args=[report.pk])}#{ReviewComment.anchor(comment.target)}"
+    )

@@ -53,7 +53,7 @@ def test_form_follows_the_data_elements_rows(geography):
     assert "fig_rural_law_workers" in form.fields
     assert "fig_emergency_drills" not in form.fields
     areas = dict(form.figure_groups())
-    names = [field.name for field, _, _ in areas["普法与公共法律服务"]]
+    names = [field.name for field, _, _, _ in areas["普法与公共法律服务"]]
     assert names == [
         "fig_legal_consultations",
         "fig_publicity_events",
