@@ -52,7 +52,7 @@ PART_TEMPLATES = {
 }
 
 
-HEAD_TITLES = {
+HEAD_TITLES: dict[str, str] = {
     Township.Kind.XIANG: "乡长",
     Township.Kind.MINZU_XIANG: "乡长",
     Township.Kind.ZHEN: "镇长",
@@ -78,7 +78,7 @@ def generated_figures(rng: random.Random, codes: list[str]) -> dict[str, int | N
     villages = rng.randint(8, 40)
     mediated = rng.randint(20, 500)
     lawsuits = rng.choice([0, 0, 0, 1, 2, 3, 5])
-    figures = {
+    figures: dict[str, int | None] = {
         "villages_total": villages,
         "villages_with_legal_advisor": rng.randint(villages // 2, villages),
         "gov_legal_advisors": rng.randint(1, 3),
@@ -186,7 +186,8 @@ def create_demo_reports(spec: list[dict], counties: list[County], seed: int = 20
     created = 0
     samples = {}
     for item in spec:
-        township = Township.objects.get_by_natural_key(*item["county"], item["township"])
+        province, county_name = item["county"]
+        township = Township.objects.get_by_natural_key(province, county_name, item["township"])
         samples[(township.pk, item["year"])] = item
 
     copies: list[tuple[Township, Period]] = []

@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from devtools.demo import generated_figures, generated_parts
 
@@ -151,7 +152,7 @@ class Browser:
     ):
         self.base_url = base_url.rstrip("/")
         parts = urllib.parse.urlsplit(self.base_url)
-        self.host, self.port = parts.hostname, parts.port or 80
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.stats = stats
         self.page_name = page_name
         self.stop = stop
@@ -264,7 +265,7 @@ class Browser:
             raise Unexpected(f"redirect off site: {location}")
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
-    def _fail(self, method, path, kind, message, label="", status=None):
+    def _fail(self, method, path, kind, message, label="", status=None) -> NoReturn:
         name = f"{method} {self.page_name(path)}" + (f":{label}" if label else "")
         detail = f"HTTP {status}, {message}" if status else message
         self.stats.error(name, kind, detail)
@@ -429,7 +430,9 @@ class Clerk(SimUser):
         page = self.browser.post(
             start, {"csrfmiddlewaretoken": csrf_of(home)}, "", r"/reports/\d+/edit/"
         )
-        return int(re.match(r"/reports/(\d+)/", page.path).group(1))
+        found = re.match(r"/reports/(\d+)/", page.path)
+        assert found is not None  # the redirect was checked against this pattern
+        return int(found.group(1))
 
     def _form(self, edit: Response, version: int) -> dict:
         if not self.codes:

@@ -53,7 +53,7 @@ class ExportJob(models.Model):
     def title(self) -> str:
         if self.report_id:
             return str(self.report)
-        place = self.county.name if self.county_id else (self.province or "全部") + "各县（市、区）"
+        place = self.county.name if self.county else (self.province or "全部") + "各县（市、区）"
         return f"{place}{self.period.year}年度法治政府建设情况汇总"
 
     @property

@@ -14,6 +14,7 @@ from org.access import may_see_job
 from org.models import County
 from org.params import optional_id, period_from_post
 from reportportal.middleware import public_when_anonymous
+from reportportal.types import AuthedRequest
 from reports.selectors.reports import get_report_for_user, published_reports
 from reports.validators import text_problem
 
@@ -31,7 +32,7 @@ def _pdf_response(data: bytes, filename: str, *, download: bool = False) -> Http
 
 @login_required
 @require_safe
-def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """The stored PDF of the report as it is now; rendered in the request when short, by the
     task queue (with a page that follows it) when long."""
     report, _can = get_report_for_user(request.user, pk)
@@ -64,7 +65,7 @@ def public_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def export_create(request: HttpRequest) -> HttpResponse:
+def export_create(request: AuthedRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     if kind not in ExportJob.Kind.values:
         raise Http404
@@ -84,7 +85,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
     return redirect("export_detail", pk=job.pk)
 
 
-def _job_for(request: HttpRequest, pk: int) -> ExportJob:
+def _job_for(request: AuthedRequest, pk: int) -> ExportJob:
     job = get_object_or_404(ExportJob.objects.select_related("period", "county"), pk=pk)
     if not may_see_job(request.user, requested_by_id=job.requested_by_id):
         raise Http404
@@ -93,15 +94,15 @@ def _job_for(request: HttpRequest, pk: int) -> ExportJob:
 
 @login_required
 @require_safe
-def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def export_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
-    template = "partials/export_status.html" if request.htmx else "exports/export_detail.html"  # type: ignore[attr-defined]
+    template = "partials/export_status.html" if request.htmx else "exports/export_detail.html"
     return render(request, template, {"job": job})
 
 
 @login_required
 @require_safe
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: AuthedRequest, pk: int) -> FileResponse:
     job = _job_for(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404

@@ -102,10 +102,14 @@ class CompiledIndicator:
 
 def rule_points(ind: CompiledIndicator, value: Decimal) -> Decimal:
     if ind.rule == "linear":
+        if ind.target is None:  # Indicator.clean requires one; a row written past it fails here
+            raise TypeError(f"indicator {ind.code}: linear scoring needs a target")
         if value <= 0:
             return Decimal(0)
         return q(min(value / ind.target, Decimal(1)) * ind.points)
     if ind.rule == "threshold":
+        if ind.target is None:
+            raise TypeError(f"indicator {ind.code}: threshold scoring needs a target")
         return ind.points if value >= ind.target else Decimal(0)
     if ind.rule == "bands":
         return next((b.points for b in ind.bands if b.contains(value)), Decimal(0))

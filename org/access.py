@@ -87,9 +87,10 @@ def membership_of(user: AnyUser) -> Membership | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.membership  # type: ignore[union-attr]
+        membership: Membership = user.membership  # type: ignore[attr-defined]
     except Membership.DoesNotExist:
         return None
+    return membership
 
 
 def _covers(membership: Membership, *, township_id: int, county_id: int) -> bool:

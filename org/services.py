@@ -25,7 +25,7 @@ ROLE_PERMISSION_CODENAMES: dict[str, tuple[str, ...]] = {
 @transaction.atomic
 def roles_ensure_groups() -> dict[str, Group]:
     """One group per role with its permissions; safe to call again after new models appear."""
-    groups = {}
+    groups: dict[str, Group] = {}
     for role in Membership.Role:
         group, _ = Group.objects.get_or_create(name=role.label)
         permissions = Permission.objects.filter(

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 
@@ -129,7 +130,7 @@ class _Capped(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:
         chunk = self.raw.read(min(len(buffer), self.left + 1))
         if len(chunk) > self.left:
             raise DocumentError(self.message)
@@ -138,11 +139,11 @@ class _Capped(io.RawIOBase):
         return len(chunk)
 
 
-def _events(stream: IO[bytes], tags: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _events(stream: io.RawIOBase, tags: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
     """lxml's streaming parse, with nothing fetched or expanded (no DTD, no entities)."""
     from lxml import etree
 
-    return etree.iterparse(
+    events: Iterator[tuple[str, Any]] = etree.iterparse(
         stream,
         events=("end",),
         tag=tags,
@@ -151,13 +152,14 @@ def _events(stream: IO[bytes], tags: tuple[str, ...]):  # type: ignore[no-untype
         load_dtd=False,
         huge_tree=False,
     )
+    return events
 
 
 def _style_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """styleId → style name (「heading 1」, 「标题 1」), to tell Word's headings."""
     if "word/styles.xml" not in archive.namelist():
         return {}
-    names = {}
+    names: dict[str, str] = {}
     with archive.open("word/styles.xml") as raw:
         stream = _Capped(raw, MAX_STYLES_BYTES, "文件结构异常（样式部分过大），无法读取。")
         for _event, style in _events(stream, (f"{W}style",)):
@@ -168,7 +170,7 @@ def _style_names(archive: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-def _paragraph_text(paragraph) -> str:  # type: ignore[no-untyped-def]
+def _paragraph_text(paragraph: Any) -> str:
     """A paragraph's text as Word shows it: runs' text, tabs and line breaks; deleted text (in
     w:delText) and field codes (w:instrText) are not text."""
     pieces = []
@@ -184,7 +186,7 @@ def _paragraph_text(paragraph) -> str:  # type: ignore[no-untyped-def]
     return "".join(pieces)
 
 
-def _heading_level(paragraph, text: str, styles: dict[str, str]) -> int | None:  # type: ignore[no-untyped-def]
+def _heading_level(paragraph: Any, text: str, styles: dict[str, str]) -> int | None:
     properties = paragraph.find(f"{W}pPr")
     if properties is None:
         return None
@@ -247,7 +249,7 @@ def _read_docx(data: bytes) -> Document:
     return Document("\n".join(lines), headings)
 
 
-def _table_lines(table) -> list[str]:  # type: ignore[no-untyped-def]
+def _table_lines(table: Any) -> list[str]:
     """Each row of a table as one line, its cells joined by 「，」 (a merged cell once)."""
     lines = []
     for row in table.iterchildren(f"{W}tr"):
@@ -271,7 +273,7 @@ def _too_long(length: int, limit: int) -> str:
     )
 
 
-def read_path(path) -> Document:
+def read_path(path: str | Path) -> Document:
     """A local file, for the command line."""
     path = Path(path)
     return read_document(path.read_bytes(), path.name)

@@ -26,7 +26,7 @@ class Extraction:
     def missing_sections(self) -> list[str]:
         return [key for key in REQUIRED_SECTION_KEYS if not self.sections.get(key)]
 
-    def as_contract(self) -> dict:
+    def as_contract(self) -> dict[str, Any]:
         """DOMAIN.md's JSON for `extract_report`."""
         return {
             "township": self.township,

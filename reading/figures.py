@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -282,7 +283,9 @@ def _has(tokens: set[str], text: str, word: str) -> bool:
     return word in text
 
 
-def _score(rule: Rule, mention: Mention, text: str, tokens_of) -> tuple[int, int] | None:
+def _score(
+    rule: Rule, mention: Mention, text: str, tokens_of: Callable[[int, int], set[str]]
+) -> tuple[int, int] | None:
     """(score, start of evidence) of a mention for a rule, or None when it cannot be that figure."""
     if mention.unit not in rule.units:
         return None
@@ -320,7 +323,9 @@ def _to_int(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def extract_figures(text: str, *, tokens: list | None = None) -> dict[str, Figure]:
+def extract_figures(
+    text: str, *, tokens: list[tuple[str, int, int]] | None = None
+) -> dict[str, Figure]:
     """The figure of each data element the text states, with its evidence. Each number is used
     for one element only, except that 「全镇26个行政村法律顾问覆盖率达100%」 states two."""
     found = mentions(text)
@@ -334,7 +339,7 @@ def extract_figures(text: str, *, tokens: list | None = None) -> dict[str, Figur
             cache[start, end] = {word for word, _, stop in window if stop <= end}
         return cache[start, end]
 
-    candidates = []
+    candidates: list[Candidate] = []
     for number, mention in enumerate(found):
         for rule in RULES:
             scored = _score(rule, mention, text, tokens_of)
@@ -360,7 +365,18 @@ def extract_figures(text: str, *, tokens: list | None = None) -> dict[str, Figur
     return {code: taken[code] for code in RULES_BY_CODE if code in taken}
 
 
-def _add_listed(taken, used, rule: Rule, number: int, found, candidates, text: str) -> None:
+Candidate = tuple[int, int, str, int, int]  # (score, -position, code, mention number, evidence)
+
+
+def _add_listed(
+    taken: dict[str, Figure],
+    used: dict[int, str],
+    rule: Rule,
+    number: int,
+    found: list[Mention],
+    candidates: list[Candidate],
+    text: str,
+) -> None:
     """Adds the other counts of the same list to the figure just taken."""
     first = found[number]
     scope = "clause" if rule.sum_within == "clause" else "sentence"
@@ -375,7 +391,7 @@ def _add_listed(taken, used, rule: Rule, number: int, found, candidates, text: s
     if not same:
         return
     listed = sorted({number, *same}, key=lambda index: found[index].start)
-    total = sum(found[index].value for index in listed)
+    total = sum((found[index].value for index in listed), Decimal(0))
     start = taken[rule.code].evidence_start + first.sentence_start
     end = found[listed[-1]].clause_end
     figure = taken[rule.code]
@@ -415,7 +431,9 @@ _ZEROS = (
 )
 
 
-def _stated_in_clause(code: str, text: str, match, value: int, approximate: bool) -> Figure:
+def _stated_in_clause(
+    code: str, text: str, match: re.Match[str], value: int, approximate: bool
+) -> Figure:
     """A figure whose evidence is the whole clause of a match (a rate, a stated zero)."""
     left, right = _clause_bounds(text, match.start(), match.end(), _CLAUSE_END)
     sentence_left, sentence_right = _clause_bounds(text, match.start(), match.end(), _SENTENCE_END)
@@ -449,7 +467,7 @@ _RATES = (
 )
 
 
-def _rates_in(text: str):
+def _rates_in(text: str) -> list[re.Match[str]]:
     """Every stated percentage; 「全覆盖」 states 100%."""
     return sorted(
         [*_PERCENT.finditer(text), *_FULL_COVER.finditer(text)], key=lambda match: match.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-_CHAR_MAP = {ord("０") + i: ord("0") + i for i in range(10)}
+_CHAR_MAP: dict[int, int | str | None] = {ord("０") + i: ord("0") + i for i in range(10)}
 _CHAR_MAP.update(
     {
         ord("％"): "%",

@@ -26,6 +26,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -200,7 +201,7 @@ def shared_passages(a: str | Prepared, b: str | Prepared) -> tuple[float, list[P
     return round(covered / len(a.clean), 4), passages
 
 
-def compare_texts(a: str, b: str) -> dict:
+def compare_texts(a: str, b: str) -> dict[str, Any]:
     """DOMAIN.md's compare_reports contract: similarity (share of A found in B, 0–1) and the
     shared passages, each as it appears in A with its offsets in A and in B."""
     similarity, passages = shared_passages(a, b)
@@ -217,7 +218,7 @@ def compare_texts(a: str, b: str) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _permutations():
+def _permutations() -> Any:
     return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
 
 
@@ -239,7 +240,8 @@ def signature(text: str) -> np.ndarray | None:
     )
     # crc32 is fast and stable across processes; MinHash mixes it (Murmur3 finaliser) anyway.
     minhash.update_batch([zlib.crc32(gram.encode()) for gram in grams])
-    return minhash.hashvalues.astype(np.uint32)
+    values: np.ndarray = minhash.hashvalues.astype(np.uint32)
+    return values
 
 
 def band_hashes(values: np.ndarray) -> list[int]:

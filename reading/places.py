@@ -12,7 +12,7 @@ _NOT_NAMES = {"乡镇", "城镇", "村镇", "集镇", "市镇", "城乡", "乡�
 
 
 def find_township(
-    text: str, *, known: tuple[str, ...] = (), tokens: list | None = None
+    text: str, *, known: tuple[str, ...] = (), tokens: list[tuple[str, int, int]] | None = None
 ) -> str | None:
     """The reporting township: a known name if the text names one, otherwise the place name
     ending in 乡/镇/街道 that the title and the text name most often."""

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 TERMS_FILE = Path(__file__).resolve().parent / "data" / "jieba_terms.txt"
 
-_tokenizer = None
+_tokenizer: Any = None  # a jieba.Tokenizer (jieba has no type information)
 _tokenizer_lock = threading.Lock()
 
 
-def tokenizer():
+def tokenizer() -> Any:
     """The process's jieba tokenizer with the domain terms, built on first use (about 1 s)."""
     global _tokenizer
     if _tokenizer is None:

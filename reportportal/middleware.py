@@ -3,7 +3,9 @@ query strings carry no control characters, and nothing private is kept in a brow
 
 import re
 from collections.abc import Callable
+from functools import wraps
 from tempfile import SpooledTemporaryFile
+from typing import Concatenate, ParamSpec
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -20,6 +22,7 @@ BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 CHUNK = 64 * 1024
 
 Handler = Callable[[HttpRequest], HttpResponse]
+P = ParamSpec("P")
 
 
 class CompleteBodyMiddleware:
@@ -55,7 +58,7 @@ class CompleteBodyMiddleware:
             )
         remaining = length
         while remaining:
-            chunk = request._stream.read(min(CHUNK, remaining))  # type: ignore[attr-defined]
+            chunk = request._stream.read(min(CHUNK, remaining))
             if not chunk:
                 break
             spool.write(chunk)
@@ -67,7 +70,7 @@ class CompleteBodyMiddleware:
             if not _urlencoded_is_utf8(spool.read()):
                 return "提交的内容不是有效的 UTF-8 编码，未作任何修改。请使用本系统的页面提交。"
             spool.seek(0)
-        request._stream = LimitedStream(spool, length)  # type: ignore[attr-defined]
+        request._stream = LimitedStream(spool, length)  # type: ignore[arg-type,assignment]
         return ""
 
 
@@ -112,18 +115,19 @@ class PrivateByDefaultMiddleware:
         return response
 
 
-def public_when_anonymous(view: Handler) -> Handler:
+def public_when_anonymous(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """A page anyone may read: cacheable by browsers and proxies for anonymous readers; private
     still for a signed-in user, whose page shows their name."""
 
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        response = view(request, *args, **kwargs)  # type: ignore[call-arg]
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
         if not request.user.is_authenticated and response.status_code == 200:
             response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_SECONDS}"
         return response
 
-    wrapped.__name__ = getattr(view, "__name__", "view")
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 

@@ -19,7 +19,8 @@ class LoginForm(AuthenticationForm):
         # Checked before authenticate(): django-axes records every failed name (varchar 255),
         # and Django's own form sets max_length without enforcing it.
         username = self.cleaned_data.get("username") or ""
-        if len(username) > self.username_field.max_length or CONTROL_CHARACTERS.search(username):
+        longest = self.username_field.max_length or 150
+        if len(username) > longest or CONTROL_CHARACTERS.search(username):
             raise forms.ValidationError("用户名不正确：请检查是否输入了多余的字符。")
         return username
 
@@ -57,7 +58,10 @@ def lockout_response(request, original_response=None, credentials=None):
         "unlock_at": unlock_at,
     }
     return render(
-        request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+        request,
+        "registration/login.html",
+        context,
+        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
     )
 
 

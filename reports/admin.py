@@ -125,7 +125,7 @@ class ReportAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
         "updated_at",
         "updated_by",
     )
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     @admin.display(description="所属县", ordering="township__county__name")
     def county(self, obj):

@@ -28,8 +28,8 @@ def submission_errors(
             message = f"“{heading}”是必填部分，请填写后再提交。"
         errors.setdefault(key, []).append(message)
     for rule in rules:
-        message = rule.violation(figures)
-        if message:
+        violation = rule.violation(figures)
+        if violation:
             for code in sorted(rule.codes()):
-                errors.setdefault(code, []).append(message)
+                errors.setdefault(code, []).append(violation)
     return errors

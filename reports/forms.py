@@ -138,8 +138,8 @@ class ReportForm(forms.Form):
             for message in field.errors:
                 if message not in seen:
                     seen.add(message)
-                    summary.append((field.id_for_label, field.label, message))
-        summary.extend(("", "", message) for message in self.non_field_errors())
+                    summary.append((field.id_for_label, str(field.label), str(message)))
+        summary.extend(("", "", str(message)) for message in self.non_field_errors())
         return summary
 
 
@@ -163,7 +163,7 @@ class ImportUploadForm(forms.Form):
     def clean(self):
         """Refuses what is no report at once; reads a short document here ("parsed"), and leaves
         a long one ("deferred": name and bytes) or long pasted text to the task queue."""
-        data = super().clean()
+        data = super().clean() or {}
         document, pasted = data.get("document"), (data.get("pasted") or "").strip()
         if not document and not pasted and not self.errors:
             raise forms.ValidationError("请选择要上传的报告文件，或把报告全文粘贴到文本框中。")
@@ -296,7 +296,7 @@ class ImportConfirmForm(forms.Form):
         return self[f"{name}_{code}"].value() or ""
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         for element in self.elements:
             code = element.code
             taken = data.get(f"take_{code}") and data.get(f"fig_{code}") is None

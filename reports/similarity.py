@@ -35,7 +35,7 @@ LIST_THRESHOLD = 0.1
 
 def report_parts(report: Report) -> list[tuple[str, int, str]]:
     """(part key, offset in the report text, part text) of each non-empty part."""
-    parts = []
+    parts: list[tuple[str, int, str]] = []
     offset = 0
     for key, text in report.parts().items():
         if not text:
@@ -266,7 +266,8 @@ def marked_html(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str
     for line in text.split("\n"):
         line_end = line_start + len(line)
         if line.strip():
-            pieces, cursor = [], line_start
+            pieces: list[str] = []
+            cursor = line_start
             for start, end in spans:
                 start, end = max(start, line_start), min(end, line_end)
                 if start >= end:

@@ -3,6 +3,7 @@ answer or a reason. Messages are for the user, next to the field."""
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,7 +57,7 @@ def validate_part(text: str) -> None:
         raise ValidationError(problem, code="text")
 
 
-def validate_short_text(max_chars: int):  # type: ignore[no-untyped-def]
+def validate_short_text(max_chars: int) -> Callable[[str], None]:
     def validate(text: str) -> None:
         problem = text_problem(text, max_chars=max_chars)
         if problem:

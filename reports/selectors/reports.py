@@ -164,8 +164,8 @@ def counties_overview(period: Period) -> list[dict[str, Any]]:
         overview.append(
             {
                 "county": county,
-                "townships": county.township_count,  # type: ignore[attr-defined]
-                "not_started": county.township_count - started,  # type: ignore[attr-defined]
+                "townships": county.township_count,
+                "not_started": county.township_count - started,
                 **{status: by_status.get(status, 0) for status in ReportStatus.values},
             }
         )

@@ -74,7 +74,7 @@ def figure_changes(report: Report) -> list[tuple[str, int | None, int | None]]:
 
 def diff_html(diff: Diff) -> SafeString:
     """The diff as HTML, every piece escaped: insertions in <ins>, deletions in <del>."""
-    pieces = []
+    pieces: list[str] = []
     for op, text in diff.pieces:
         if op == "equal":
             pieces.append(escape(text))

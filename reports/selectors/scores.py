@@ -1,7 +1,9 @@
 """Reads of scores: rankings and histories in a fixed number of queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from indicators.models import Indicator, IndicatorSet
 from indicators.scoring import explain
@@ -19,7 +21,7 @@ class RankRow:
     report: Report | None
     score: ReportScore | None
     rank: int | None = None
-    items: dict[str, dict] = field(default_factory=dict)
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def provisional(self) -> bool:
@@ -45,15 +47,13 @@ def _score_of(report: Report | None) -> ReportScore | None:
 
 def assign_ranks(rows: list[RankRow]) -> None:
     """Competition ranking (1, 2, 2, 4) of sent reports by total; equal totals share a rank."""
-    ranked = sorted(
-        (r for r in rows if r.score is not None and not r.provisional),
-        key=lambda r: r.score.total,
-        reverse=True,
-    )
-    previous_total, previous_rank = None, 0
-    for position, row in enumerate(ranked, start=1):
-        if row.score.total != previous_total:
-            previous_total, previous_rank = row.score.total, position
+    scored = [(r.score.total, r) for r in rows if r.score is not None and not r.provisional]
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    previous_total: Decimal | None = None
+    previous_rank = 0
+    for position, (total, row) in enumerate(scored, start=1):
+        if total != previous_total:
+            previous_total, previous_rank = total, position
         row.rank = previous_rank
 
 
@@ -83,10 +83,10 @@ def county_ranking(
     return Ranking(indicator_set=indicator_set, indicators=indicators, rows=rows)
 
 
-def _sort_key(sort: str, descending: bool):
+def _sort_key(sort: str, descending: bool) -> Callable[[RankRow], tuple[Decimal, int, str]]:
     missing = Decimal("-1") if descending else Decimal("100000")
 
-    def key(row: RankRow):
+    def key(row: RankRow) -> tuple[Decimal, int, str]:
         if sort == "name":
             return (Decimal(0), row.township.order, row.township.name)
         if sort == "total":
@@ -112,7 +112,7 @@ def township_history(township: Township) -> list[tuple[Period, Report | None, Re
     ]
 
 
-def report_score(report: Report) -> tuple[ReportScore | None, list[dict]]:
+def report_score(report: Report) -> tuple[ReportScore | None, list[dict[str, Any]]]:
     """The report's score and its breakdown explained with the set's names and rules."""
     score = ReportScore.objects.filter(report=report).select_related("indicator_set").first()
     if score is None:

@@ -3,7 +3,7 @@ answering review comments."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,6 +15,7 @@ from org.selectors import current_period, township_names
 from reading.documents import Document
 from reading.extract import Extraction, extract
 from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY
+from reportportal.types import AuthedRequest
 
 from ..forms import ImportConfirmForm, ImportUploadForm, ReportForm
 from ..models import ImportJob, Report, ReviewComment
@@ -28,7 +29,7 @@ from .report import comment_thread
 
 @login_required
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     page = landing_page(request.user)
     if page is None:
         return render(request, "reports/no_role.html", status=403)
@@ -37,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def township_home(request: HttpRequest) -> HttpResponse:
+def township_home(request: AuthedRequest) -> HttpResponse:
     township = own_township(request.user)
     return render(
         request,
@@ -52,7 +53,7 @@ def township_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_start(request: HttpRequest, year: int) -> HttpResponse:
+def report_start(request: AuthedRequest, year: int) -> HttpResponse:
     township = own_township(request.user)
     period = get_object_or_404(Period, year=year)
     try:
@@ -64,7 +65,7 @@ def report_start(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _editable_report_or_redirect(
-    request: HttpRequest, pk: int
+    request: AuthedRequest, pk: int
 ) -> tuple[Report, Capabilities, HttpResponse | None]:
     report, can = get_report_for_user(request.user, pk)
     if not can.edit:
@@ -74,7 +75,7 @@ def _editable_report_or_redirect(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     report, can, refused = _editable_report_or_redirect(request, pk)
     if refused:
         return refused
@@ -146,14 +147,14 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _rebase(form: ReportForm, version: int, elements: list) -> ReportForm:
     """The same typed data on top of a newer version, so the next save is based on what is stored."""
-    data = form.data.copy()
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict: the POST
     data["version"] = str(version)
     return ReportForm(data, elements=elements)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_import(request: HttpRequest, pk: int) -> HttpResponse:
+def report_import(request: AuthedRequest, pk: int) -> HttpResponse:
     """Step 1: the clerk gives a document; step 2 (same request) shows what was found in it."""
     report, can, refused = _editable_report_or_redirect(request, pk)
     if refused:
@@ -179,7 +180,7 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/report_import.html", {"report": report, "form": form})
 
 
-def _offer(request: HttpRequest, report: Report, extraction: Extraction) -> HttpResponse:
+def _offer(request: AuthedRequest, report: Report, extraction: Extraction) -> HttpResponse:
     """The confirmation page of what was found in a document."""
     elements = active_data_elements()
     codes = {e.code for e in elements}
@@ -197,27 +198,27 @@ def _offer(request: HttpRequest, report: Report, extraction: Extraction) -> Http
 
 @login_required
 @require_safe
-def report_import_job(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+def report_import_job(request: AuthedRequest, pk: int, job_pk: int) -> HttpResponse:
     """A document read by the task queue: its progress, then (the same page) what was found."""
     report, _can, refused = _editable_report_or_redirect(request, pk)
     if refused:
         return refused
     job = get_object_or_404(ImportJob, pk=job_pk, report=report, requested_by=request.user)
     if job.status == ImportJob.Status.DONE and job.result is not None:
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
         return _offer(request, report, Extraction.from_json(job.result))
     return render(
         request,
-        "reports/partials/import_status.html" if request.htmx else "reports/report_import_job.html",  # type: ignore[attr-defined]
+        "reports/partials/import_status.html" if request.htmx else "reports/report_import_job.html",
         {"report": report, "job": job},
     )
 
 
 def _render_import_confirm(
-    request: HttpRequest,
+    request: AuthedRequest,
     report: Report,
     confirm: ImportConfirmForm,
     *,
@@ -247,7 +248,7 @@ def _render_import_confirm(
 
 @login_required
 @require_POST
-def report_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def report_import_apply(request: AuthedRequest, pk: int) -> HttpResponse:
     report, can, refused = _editable_report_or_redirect(request, pk)
     if refused:
         return refused
@@ -303,7 +304,7 @@ def report_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_answer(request: AuthedRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(ReviewComment, pk=pk)
     report, can = get_report_for_user(request.user, comment.report_id)
     try:
@@ -311,10 +312,10 @@ def comment_answer(request: HttpRequest, pk: int) -> HttpResponse:
             comment=comment, actor=request.user, body=request.POST.get("body", "")
         )
     except ReportError as exc:
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             return comment_thread(request, report, can, comment.target, error=str(exc), status=422)
         messages.error(request, str(exc))
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return comment_thread(request, report, can, comment.target)
     messages.success(request, "答复已保存。")
     return redirect(

@@ -1,20 +1,21 @@
 """The admin's overview of every county."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from org.access import Page, require
 from org.params import period_from_query
 from org.selectors import periods, provinces
+from reportportal.types import AuthedRequest
 
 from ..selectors.reports import counties_overview
 
 
 @login_required
 @require_safe
-def admin_home(request: HttpRequest) -> HttpResponse:
+def admin_home(request: AuthedRequest) -> HttpResponse:
     require(request.user, Page.OVERVIEW)
     period = period_from_query(request)
     return render(

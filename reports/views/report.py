@@ -3,11 +3,12 @@ comment threads (answered by the clerk, written and resolved by the reviewer).""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from org.access import Right
+from reportportal.types import AuthedRequest
 
 from ..models import Report
 from ..selectors.reports import (
@@ -25,7 +26,7 @@ from ..workflow import WORKFLOW
 
 @login_required
 @require_safe
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report, can = get_report_for_user(request.user, pk)
     return render(
         request,
@@ -45,7 +46,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def report_act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     if action not in WORKFLOW:
         raise Http404
     report, can = get_report_for_user(request.user, pk)
@@ -66,7 +67,7 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 def comment_thread(
-    request: HttpRequest,
+    request: AuthedRequest,
     report: Report,
     can: Capabilities,
     target: str,

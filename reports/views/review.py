@@ -4,7 +4,7 @@ copied passages, writing and resolving comments."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from indicators.selectors import validation_rules
 from org.access import Page, chooses_county, county_in_view, own_county, require
 from org.params import id_list, optional_id, period_from_post, period_from_query
 from org.selectors import counties, periods
+from reportportal.types import AuthedRequest
 
 from .. import similarity
 from ..checks import submission_errors
@@ -41,7 +42,7 @@ from .report import comment_thread
 
 @login_required
 @require_safe
-def county_home(request: HttpRequest) -> HttpResponse:
+def county_home(request: AuthedRequest) -> HttpResponse:
     county = own_county(request.user)
     period = period_from_query(request)
     rows = county_dashboard(county, period) if period else []
@@ -61,7 +62,7 @@ def county_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def county_remind(request: HttpRequest) -> HttpResponse:
+def county_remind(request: AuthedRequest) -> HttpResponse:
     county = own_county(request.user)
     period = period_from_post(request)
     count = reminders.county_remind(county=county, period=period, actor=request.user)
@@ -71,7 +72,7 @@ def county_remind(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthedRequest) -> HttpResponse:
     try:
         county = county_in_view(
             request.user, Page.REVIEW_QUEUE, optional_id(request.GET, "county", "县（市、区）")
@@ -91,7 +92,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_queue_approve(request: HttpRequest) -> HttpResponse:
+def review_queue_approve(request: AuthedRequest) -> HttpResponse:
     require(request.user, Page.REVIEW_QUEUE)
     ids = id_list(request.POST.getlist("report"), "报告")
     visible = list(reports_for_user(request.user).filter(pk__in=ids).values_list("pk", flat=True))
@@ -110,7 +111,7 @@ def review_queue_approve(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
     report, can = get_report_for_user(request.user, pk)
     if not can.review:
         raise Http404
@@ -143,7 +144,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_similar(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+def report_similar(request: AuthedRequest, pk: int, other_pk: int) -> HttpResponse:
     """The shared passages of a report and one of its stored similar reports, side by side."""
     report, can = get_report_for_user(request.user, pk)
     if not can.review:
@@ -170,7 +171,7 @@ def report_similar(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_create(request: AuthedRequest, pk: int) -> HttpResponse:
     report, can = get_report_for_user(request.user, pk)
     target = request.POST.get("target", "")
     try:
@@ -178,21 +179,21 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
             report=report, actor=request.user, target=target, body=request.POST.get("body", "")
         )
     except ReportError as exc:
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             return comment_thread(request, report, can, target, error=str(exc), status=422)
         messages.error(request, str(exc))
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return comment_thread(request, report, can, target)
     return redirect(f"{reverse('report_review', args=[report.pk])}#{ReviewComment.anchor(target)}")
 
 
 @login_required
 @require_POST
-def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def comment_resolve(request: AuthedRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(ReviewComment, pk=pk)
     report, can = get_report_for_user(request.user, comment.report_id)
     comments.comment_resolve(comment=comment, actor=request.user)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return comment_thread(request, report, can, comment.target)
     return redirect(
         f"{reverse('report_review', args=[report.pk])}#{ReviewComment.anchor(comment.target)}"

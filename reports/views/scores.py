@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -11,6 +11,7 @@ from org.access import Page, chooses_county, county_in_view, may_view_township, 
 from org.models import Township
 from org.params import optional_id, period_from_query
 from org.selectors import counties, periods
+from reportportal.types import AuthedRequest
 
 from ..selectors.reports import get_report_for_user
 from ..selectors.scores import county_ranking, township_history
@@ -19,7 +20,7 @@ from ..selectors.scores import report_score as score_of
 
 @login_required
 @require_safe
-def ranking(request: HttpRequest) -> HttpResponse:
+def ranking(request: AuthedRequest) -> HttpResponse:
     try:
         county = county_in_view(
             request.user, Page.RANKING, optional_id(request.GET, "county", "县（市、区）")
@@ -52,7 +53,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def report_score(request: HttpRequest, pk: int) -> HttpResponse:
+def report_score(request: AuthedRequest, pk: int) -> HttpResponse:
     report, _can = get_report_for_user(request.user, pk)
     score, items = score_of(report)
     return render(
@@ -62,7 +63,7 @@ def report_score(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def township_scores(request: HttpRequest, pk: int) -> HttpResponse:
+def township_scores(request: AuthedRequest, pk: int) -> HttpResponse:
     township = get_object_or_404(Township.objects.select_related("county"), pk=pk)
     if not may_view_township(request.user, township):
         raise Http404

@@ -59,6 +59,7 @@ class Command(BaseCommand):
             period=period, township__county__province=f"{PREFIX}省"
         ).count()
 
+        assert report is not None and county is not None
         ids = {
             "period": period.pk,
             "report": report.pk,

@@ -6,6 +6,7 @@ import resource
 import statistics
 import time
 import tracemalloc
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -58,7 +59,7 @@ class Command(BaseCommand):
             # The rows deleted by an earlier run would count in the table sizes measured below.
             cursor.execute("VACUUM FULL reports_reportband, reports_reportfingerprint")
 
-        figures = {
+        figures: dict[str, Any] = {
             "benchmark": "similarity",
             "database": connection.vendor,
             "cores": os.cpu_count(),

@@ -11,7 +11,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -26,7 +28,7 @@ SUGGESTED_URL = "postgres://postgres@127.0.0.1:5432/reportportal_load"
 P95_TARGET_MS = 300
 
 
-def ensure_database(db: dict) -> bool:
+def ensure_database(db: Mapping[str, Any]) -> bool:
     """Creates the database named in DATABASE_URL if it is missing; True when it was created."""
     import psycopg2
     from psycopg2 import sql
@@ -160,6 +162,7 @@ class Gunicorn:
         """Until the log-in page and one static file answer 200, or the server gives up."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            assert self.process is not None
             if self.process.poll() is not None:
                 raise CommandError(
                     f"gunicorn 启动失败（退出码 {self.process.returncode}）：\n{self.tail()}"
