@@ -1,10 +1,12 @@
 """Reports as users may see them, and the lists of the clerk's, the county's and the public pages."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from indicators.models import DataElement
 from indicators.selectors import active_data_elements
@@ -206,3 +208,59 @@ def counties_with_published() -> QuerySet[County]:
 
 def periods_with_published() -> QuerySet[Period]:
     return Period.objects.filter(reports__status=ReportStatus.PUBLISHED).distinct()
+
+
+# --- where a township stands ---------------------------------------------------------------
+
+NEXT_STEP = {
+    "not_started": "点击“开始填报”，填写本年度的报告。",
+    ReportStatus.DRAFT: "继续填写，五个部分和主要数据填好后点击“保存并提交”报送县里。",
+    ReportStatus.SUBMITTED: "已报送县级审核，请等待审核结果；审核员提出意见前还可以撤回修改。",
+    ReportStatus.RETURNED: "县里已退回：请按退回理由和审核意见修改、答复意见，然后重新报送。",
+    ReportStatus.APPROVED: "已通过县级审核，等待县里公开。",
+    ReportStatus.PUBLISHED: "已公开，公众可以在公开页面查阅。",
+}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one township's report for one period stands, in words for the clerk."""
+
+    status: str  # a ReportStatus value, or "not_started"
+    label: str
+    next_step: str
+    days_left: int  # to the deadline; negative once it has passed
+    owes_work: bool  # the township still has to send (not started, draft, returned)
+
+    @property
+    def deadline_text(self) -> str:
+        if self.days_left > 0:
+            return f"距截止还有 {self.days_left} 天"
+        if self.days_left == 0:
+            return "今天截止"
+        return f"已逾期 {-self.days_left} 天"
+
+
+def standing(period: Period, report: Report | None, today: date | None = None) -> Standing:
+    today = today or timezone.localdate()
+    status = report.status if report else "not_started"
+    label = report.get_status_display() if report else "未开始"
+    return Standing(
+        status=status,
+        label=label,
+        next_step=NEXT_STEP[status],
+        days_left=(period.deadline - today).days,
+        owes_work=report is None or report.status in EDITABLE_STATUSES,
+    )
+
+
+def last_return(report: Report) -> ReportStatusChange | None:
+    """Why the report was last sent back to the township (return or reopen), by whom, when."""
+    if report.status != ReportStatus.RETURNED:
+        return None
+    return (
+        report.status_changes.filter(to_status=ReportStatus.RETURNED)
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )

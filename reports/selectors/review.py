@@ -83,3 +83,33 @@ def diff_html(diff: Diff) -> SafeString:
         else:
             pieces.append(f"<ins>{escape(text)}</ins>")
     return mark_safe("".join(pieces).replace("\n", "<br>"))  # noqa: S308 - every piece escaped
+
+
+@dataclass(frozen=True)
+class OpenComment:
+    comment: ReviewComment
+    label: str  # the part or figure it is about
+    anchor: str  # where it is on the edit page
+    answered: bool
+
+
+def open_comments(
+    threads: dict[str, list[ReviewComment]], labels: dict[str, str]
+) -> list[OpenComment]:
+    """The reviewer's comments not yet resolved, in form order, with where to find each; from
+    the threads already read (no query)."""
+    order = {key: index for index, key in enumerate(labels)}
+    found = []
+    for target, comments in threads.items():
+        for comment in comments:
+            if comment.resolved_at is None:
+                found.append(
+                    OpenComment(
+                        comment=comment,
+                        label=labels.get(target, target),
+                        anchor=ReviewComment.anchor(target),
+                        answered=any(True for _answer in comment.answers.all()),
+                    )
+                )
+    found.sort(key=lambda item: (order.get(item.comment.target, len(order)), item.comment.pk))
+    return found

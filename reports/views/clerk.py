@@ -8,19 +8,28 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from indicators.selectors import active_data_elements
+from indicators.models import DataElement
+from indicators.selectors import active_data_elements, validation_rules
 from org.access import landing_page, own_township
 from org.models import Period
 from org.selectors import current_period, township_names
 from reading.documents import Document
 from reading.extract import Extraction, extract
-from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY
+from reading.sections import SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 from reportportal.types import AuthedRequest
 
+from ..checks import submission_errors
 from ..forms import ImportConfirmForm, ImportUploadForm, ReportForm
 from ..models import ImportJob, Report, ReviewComment
-from ..selectors.reports import Capabilities, get_report_for_user, report_figures, township_periods
-from ..selectors.review import comment_threads
+from ..selectors.reports import (
+    Capabilities,
+    get_report_for_user,
+    last_return,
+    report_figures,
+    standing,
+    township_periods,
+)
+from ..selectors.review import comment_threads, open_comments
 from ..services import comments, drafts, imports, transitions
 from ..services.common import ReportError, SubmissionRefused, VersionConflict
 from ..workflow import WORKFLOW, Action
@@ -45,7 +54,10 @@ def township_home(request: AuthedRequest) -> HttpResponse:
         "reports/township_home.html",
         {
             "township": township,
-            "rows": township_periods(township),
+            "rows": [
+                (period, report, standing(period, report), last_return(report) if report else None)
+                for period, report in township_periods(township)
+            ],
             "current_period": current_period(),
         },
     )
@@ -134,15 +146,59 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reports/report_edit.html",
-        {
-            "report": report,
-            "form": form,
-            "threads": comment_threads(report),
-            "can_answer": can.answer,
-            "unsaved": unsaved,
-            "submit_move": WORKFLOW[Action.SUBMIT],
-        },
+        {"report": report, "form": form, "can_answer": can.answer, "unsaved": unsaved}
+        | _edit_overview(report, elements, show_warnings=not form.errors),
     )
+
+
+def _edit_overview(
+    report: Report, elements: list[DataElement], *, show_warnings: bool
+) -> dict[str, object]:
+    """What the edit page shows around the form: where the report stands, why it came back, the
+    open comments, each part's state, the figures that break a rule (warnings while a draft;
+    refused at submission), and what submitting asks first."""
+    threads = comment_threads(report)
+    labels = {section.key: f"{section.number}、{section.heading}" for section in SECTIONS}
+    labels |= {f"fig:{e.code}": f"数据：{e.name}" for e in elements}
+    open_ = open_comments(threads, labels)
+    unanswered = sum(1 for item in open_ if not item.answered)
+    commented = {item.comment.target for item in open_}
+    text = report.parts()
+    part_states = [
+        (
+            section,
+            "有意见"
+            if section.key in commented
+            else "已填"
+            if section.key not in report.missing_parts and text[section.key].strip()
+            else "未填",
+        )
+        for section in SECTIONS
+    ]
+    warnings: dict[str, list[str]] = {}
+    if show_warnings:
+        warnings = submission_errors(
+            parts={},
+            missing=[],
+            figures=report_figures(report),
+            rules=validation_rules(report.period),
+        )
+    move = WORKFLOW[Action.SUBMIT]
+    confirm = (
+        f"还有 {unanswered} 条审核意见没有答复。确定不答复就重新报送吗？"
+        if unanswered
+        else move.confirm
+    )
+    return {
+        "threads": threads,
+        "standing": standing(report.period, report),
+        "returned": last_return(report),
+        "open_comments": open_,
+        "part_states": part_states,
+        "figure_warnings": {f"fig:{code}": messages for code, messages in warnings.items()},
+        "submit_move": move,
+        "submit_confirm": confirm,
+    }
 
 
 def _rebase(form: ReportForm, version: int, elements: list) -> ReportForm:

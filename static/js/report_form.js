@@ -84,7 +84,16 @@
       return;
     }
     dirty = false;
+    // Back where the clerk was after the page reloads, with 「草稿已保存」 in the bar in view.
+    try { sessionStorage.setItem(key + "-scroll", String(window.scrollY)); } catch (e) { /* no storage */ }
   });
+  (function restorePosition() {
+    var saved = null;
+    try { saved = sessionStorage.getItem(key + "-scroll"); sessionStorage.removeItem(key + "-scroll"); } catch (e) { saved = null; }
+    if (saved !== null && (document.getElementById("saved-note") || form.hasAttribute("data-unsaved"))) {
+      window.scrollTo(0, parseInt(saved, 10) || 0);
+    }
+  })();
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });

@@ -37,7 +37,7 @@ def test_clerk_edits_saves_breaks_a_rule_fixes_and_submits(demo_site, page, shot
     other.fill("本年度无其他需要报告的情况。")
     page.get_by_label("调解成功件数（件）").fill("380")
     page.get_by_role("button", name="保存草稿").click()
-    expect(page.get_by_text("草稿已保存。")).to_be_visible()
+    expect(page.locator("#saved-note")).to_contain_text("草稿已保存")
     page.reload()
     expect(page.get_by_label("五、其他需要报告的情况")).to_have_value(
         "本年度无其他需要报告的情况。"
@@ -120,7 +120,7 @@ def test_typed_text_survives_leaving_the_page_without_saving(demo_site, page, sh
     banner.get_by_role("button", name="恢复这些内容").click()
     expect(duty).to_have_value("党委书记主持中心组学法4次，乡长出庭应诉1次。")
     page.get_by_role("button", name="保存草稿").click()
-    expect(page.get_by_text("草稿已保存。")).to_be_visible()
+    expect(page.locator("#saved-note")).to_contain_text("草稿已保存")
     expect(page.locator("#local-backup")).to_be_hidden()
     report = Report.objects.get(township__name="花台乡", period__year=2023)
     assert report.leadership_duty == "党委书记主持中心组学法4次，乡长出庭应诉1次。"

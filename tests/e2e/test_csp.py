@@ -99,7 +99,7 @@ def test_every_role_works_under_the_csp(live_server, page, problems, shot):
     expect(page.get_by_label("五、其他需要报告的情况")).to_have_value(HOSTILE)
     page.get_by_label("五、其他需要报告的情况").fill(HOSTILE + "\n已核实。")
     page.get_by_role("button", name="保存草稿").click()
-    expect(page.get_by_text("草稿已保存。")).to_be_visible()
+    expect(page.locator("#saved-note")).to_contain_text("草稿已保存")
     page.get_by_role("button", name="保存并提交").click()
     expect(page.get_by_text("报告已提交至县级审核。")).to_be_visible()
     visit(page, base, f"/reports/{report.pk}/score/")

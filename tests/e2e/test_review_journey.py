@@ -53,7 +53,9 @@ def test_import_submit_comment_return_fix_resubmit_approve_publish(
     mediated.get_by_role("textbox").fill("412")
     mediated.get_by_role("checkbox").check()
     page.get_by_role("button", name="确认导入").click()
-    expect(page.get_by_text("已导入所选内容，请核对后保存或提交。")).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text="已导入所选内容，请核对后保存或提交。")
+    ).to_be_visible()
     expect(page.get_by_label("排查调处矛盾纠纷件数（件）")).to_have_value("412")
     shot("19b-after-import", full_page=False)
     page.get_by_role("button", name="保存并提交").click()
@@ -107,7 +109,7 @@ def test_import_submit_comment_return_fix_resubmit_approve_publish(
     expect(part.get_by_text("已补充原因和整改措施。")).to_be_visible()
     box = page.get_by_label("二、存在的不足和原因")
     box.fill(box.input_value() + "\n整改措施：2024年起每季度邀请律师授课一次，全年不少于4次。")
-    page.get_by_role("button", name="保存并提交").click()
+    page.get_by_role("button", name="保存并重新报送").click()
     expect(page.get_by_text("报告已提交至县级审核。")).to_be_visible()
     log_out(page, base)
 
