@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from org.models import County, Period, Township
 from reading.sections import SECTION_KEYS
 
 from ..models import Report, ReportStatusChange, ReportValue
-from ..workflow import EDITABLE_STATUSES, Move, ReportStatus, moves_from
+from ..workflow import EDITABLE_STATUSES, SENT_STATUSES, Move, ReportStatus, moves_from
 
 
 @dataclass(frozen=True)
@@ -174,21 +174,60 @@ def counties_overview(period: Period) -> list[dict[str, Any]]:
     return overview
 
 
-def review_queue(county: County) -> list[Report]:
-    """Reports of the county waiting for review, oldest submission first."""
-    return list(
-        Report.objects.filter(township__county=county, status=ReportStatus.SUBMITTED)
-        .select_related("township", "period", "score")
+QUEUE_STATUSES = {
+    ReportStatus.SUBMITTED: "待审核",
+    ReportStatus.RETURNED: "已退回",
+    ReportStatus.APPROVED: "已通过",
+    ReportStatus.PUBLISHED: "已公开",
+    "sent": "全部已报送",
+}
+
+
+def review_queue(
+    county: County,
+    *,
+    period: Period | None = None,
+    status: str = ReportStatus.SUBMITTED,
+    township_id: int | None = None,
+    search: str = "",
+) -> QuerySet[Report]:
+    """The county's sent reports for the reviewer's list: resubmissions first (a township that
+    corrected its report waits for the second look), then the oldest submission."""
+    reports = Report.objects.filter(township__county=county)
+    if period is not None:
+        reports = reports.filter(period=period)
+    reports = (
+        reports.filter(status__in=SENT_STATUSES)
+        if status == "sent"
+        else reports.filter(status=status)
+    )
+    if township_id is not None:
+        reports = reports.filter(township_id=township_id)
+    if search:
+        reports = reports.filter(township__name__contains=search)
+    return (
+        reports.select_related("township", "period", "score")
         .defer(*SECTION_KEYS)
         .annotate(
             open_comments=Count(
                 "comments",
                 filter=Q(comments__parent__isnull=True, comments__resolved_at__isnull=True),
+                distinct=True,
             ),
             rounds=Count("snapshots", distinct=True),
         )
-        .order_by("submitted_at", "pk")
+        .order_by(
+            Case(When(rounds__gt=1, then=0), default=1),
+            "submitted_at",
+            "pk",
+        )
     )
+
+
+def next_in_queue(report: Report) -> Report | None:
+    """The report a reviewer takes up after this one: the first still waiting in the same
+    county and year, in queue order."""
+    return review_queue(report.township.county, period=report.period).exclude(pk=report.pk).first()
 
 
 def published_reports(*, county: County | None = None, year: int | None = None) -> QuerySet[Report]:

@@ -1,9 +1,12 @@
 """The county reviewer's pages: the county's townships, the queue, reviewing one report, its
 copied passages, writing and resolving comments."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import BadRequest, ObjectDoesNotExist
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,11 +22,13 @@ from reportportal.types import AuthedRequest
 
 from .. import similarity
 from ..checks import submission_errors
-from ..models import ReportSimilarity, ReviewComment
+from ..models import Report, ReportSimilarity, ReviewComment
 from ..selectors.reports import (
+    QUEUE_STATUSES,
     county_dashboard,
     figure_rows,
     get_report_for_user,
+    next_in_queue,
     report_figures,
     report_status_changes,
     reports_for_user,
@@ -37,7 +42,10 @@ from ..selectors.scores import report_score
 from ..services import comments, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
+from ..workflow import ReportStatus
 from .report import comment_thread
+
+QUEUE_PAGE_SIZE = 20
 
 
 @login_required
@@ -79,13 +87,39 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         )
     except ObjectDoesNotExist:
         raise Http404 from None
+    period = period_from_query(request)
+    status = request.GET.get("status", ReportStatus.SUBMITTED)
+    if status not in QUEUE_STATUSES:
+        raise BadRequest("状态参数不正确，请从页面上的选项中选择。")
+    township_id = optional_id(request.GET, "township", "乡镇（街道）")
+    search = request.GET.get("q", "").strip()[:50]
+    queue = (
+        queue_of(county, period=period, status=status, township_id=township_id, search=search)
+        if county
+        else Report.objects.none()
+    )
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {"year": period.year if period else "", "status": status, "q": search}
+    if township_id is not None:
+        filters["township"] = township_id
+    if county is not None and chooses_county(request.user):
+        filters["county"] = county.pk
     return render(
         request,
         "reports/review_queue.html",
         {
             "county": county,
             "counties": counties() if chooses_county(request.user) else None,
-            "queue": queue_of(county) if county else [],
+            "townships": county.townships.order_by("order", "name") if county else [],
+            "periods": periods(),
+            "period": period,
+            "statuses": QUEUE_STATUSES,
+            "status": status,
+            "township_id": township_id,
+            "search": search,
+            "page": page,
+            "queue": page.object_list,
+            "query": urlencode(filters),
         },
     )
 
@@ -115,6 +149,7 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
     report, can = get_report_for_user(request.user, pk)
     if not can.review:
         raise Http404
+    threads = comment_threads(report)
     score, score_items = report_score(report)
     return render(
         request,
@@ -123,7 +158,7 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
             "report": report,
             "can": can,
             "parts": report.part_rows(),
-            "threads": comment_threads(report),
+            "threads": threads,
             "figure_rows": figure_rows(report),
             "score": score,
             "score_items": score_items,
@@ -138,8 +173,20 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
             "status_changes": report_status_changes(report),
             "targets": comment_targets(),
             "similarity": similarity.report_similarity_check(report),
+            "next_report": next_in_queue(report),
+            "confirm_for": _confirms(threads),
         },
     )
+
+
+def _confirms(threads: dict[str, list[ReviewComment]]) -> dict[str, str]:
+    """What a button asks first on this report, beyond the workflow table's own question."""
+    unresolved = sum(1 for comments in threads.values() for c in comments if not c.resolved_at)
+    if not unresolved:
+        return {}
+    return {
+        "approve": f"还有 {unresolved} 条审核意见未解决，审核通过后将全部标为已解决。确定通过吗？"
+    }
 
 
 @login_required

@@ -68,6 +68,9 @@ def test_import_submit_comment_return_fix_resubmit_approve_publish(
     # 2. The reviewer sees it in the queue, comments on 存在的不足和原因, and returns it.
     log_in(page, base, "shenqiu")
     page.get_by_role("link", name="待审核").click()
+    # The queue opens on the current year; this report is for 2023.
+    page.get_by_label("年度").select_option(label="2023年度")
+    page.get_by_role("button", name="筛选").click()
     row = page.get_by_role("row").filter(has_text="莲池镇").filter(has_text="2023年度")
     expect(row).to_be_visible()
     shot("20-queue", full_page=False)
@@ -116,6 +119,9 @@ def test_import_submit_comment_return_fix_resubmit_approve_publish(
     # 4. The reviewer sees what changed, approves and publishes.
     log_in(page, base, "shenqiu")
     page.get_by_role("link", name="待审核").click()
+    # The queue opens on the current year; this report is for 2023.
+    page.get_by_label("年度").select_option(label="2023年度")
+    page.get_by_role("button", name="筛选").click()
     page.get_by_role("row").filter(has_text="莲池镇").filter(has_text="2023年度").get_by_role(
         "link", name="审核"
     ).click()

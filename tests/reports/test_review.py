@@ -256,7 +256,8 @@ def test_queue_oldest_first_and_bulk_approve_only_clean(client, personas, full_p
     huatai = submitted(personas, full_parts, township=personas.huatai, clerk=personas.clerk_huatai)
     comment_add(report=second, actor=personas.reviewer_shenqiu, target="other", body="请补充")
     client.force_login(personas.reviewer_shenqiu)
-    queue = client.get(reverse("review_queue")).context["queue"]
+    assert client.get(reverse("review_queue")).context["period"].year == 2024  # the current one
+    queue = client.get(reverse("review_queue") + "?year=2023").context["queue"]
     assert [r.pk for r in queue] == [first.pk, second.pk]
     assert queue[1].open_comments == 1
     response = client.post(
@@ -341,3 +342,53 @@ def test_a_bad_year_is_refused_not_a_server_error(client, personas, name):
     assert "年度参数不正确" in response.content.decode()
     data["year"] = "2019"  # a year with no period
     assert client.post(reverse(name), data).status_code == 404
+
+
+def test_queue_filters_resubmissions_first_and_pages(client, personas, full_parts, monkeypatch):
+    from reports.services.transitions import report_return, report_submit
+
+    townships = list(personas.shenqiu.townships.order_by("order")[:3])
+    reports = []
+    for index, township in enumerate(townships):
+        clerk = UserFactory(username=f"queue{index}")
+        membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+        reports.append((submitted(personas, full_parts, township=township, clerk=clerk), clerk))
+    (oldest, oldest_clerk), (middle, _), (newest, _) = reports
+    # The oldest is returned and sent again: it comes first, marked as a resubmission.
+    report_return(report=oldest, actor=personas.reviewer_shenqiu, reason="请修改。")
+    report_submit(report=oldest, actor=oldest_clerk)
+    client.force_login(personas.reviewer_shenqiu)
+    url = reverse("review_queue") + "?year=2023"
+    page = client.get(url)
+    assert [r.pk for r in page.context["queue"]] == [oldest.pk, middle.pk, newest.pk]
+    assert "退回后重报" in page.content.decode()
+    only = client.get(f"{url}&township={middle.township_id}").context["queue"]
+    assert [r.pk for r in only] == [middle.pk]
+    found = client.get(f"{url}&q={newest.township.name[:2]}").context["queue"]
+    assert newest.pk in [r.pk for r in found]
+    assert list(client.get(f"{url}&status=approved").context["queue"]) == []
+    assert client.get(f"{url}&status=bogus").status_code == 400
+    from reports.views import review
+
+    monkeypatch.setattr(review, "QUEUE_PAGE_SIZE", 2)
+    first_page = client.get(url)
+    second_page = client.get(f"{url}&page=2")
+    assert len(first_page.context["queue"]) == 2 and len(second_page.context["queue"]) == 1
+    assert "第 1 / 2 页" in first_page.content.decode()
+
+
+def test_the_review_page_offers_the_next_report_and_warns_before_approving_with_open_comments(
+    client, personas, full_parts
+):
+    first = submitted(personas, full_parts)
+    dongcheng = personas.shenqiu.townships.get(name="东城街道")
+    clerk = UserFactory(username="dongcheng")
+    membership_assign(user=clerk, role=Membership.Role.CLERK, township=dongcheng)
+    second = submitted(personas, full_parts, township=dongcheng, clerk=clerk)
+    comment_add(report=first, actor=personas.reviewer_shenqiu, target="other", body="请补充")
+    client.force_login(personas.reviewer_shenqiu)
+    page = client.get(reverse("report_review", args=[first.pk])).content.decode()
+    assert f'href="{reverse("report_review", args=[second.pk])}" id="next-report"' in page
+    assert "还有 1 条审核意见未解决" in page
+    after = client.post(reverse("report_act", args=[first.pk, "approve"]), follow=True)
+    assert "下一份待审核：东城街道" in after.content.decode()
