@@ -303,3 +303,70 @@ def last_return(report: Report) -> ReportStatusChange | None:
         .order_by("-at", "-id")
         .first()
     )
+
+
+# --- 督办: how urgently a county must chase a township ---------------------------------------
+
+URGE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Urge:
+    level: str  # "overdue" | "unsent" | "soon"
+    label: str
+    rank: int  # most urgent first
+
+
+URGES = {
+    "overdue": Urge("overdue", "逾期未报", 0),
+    "unsent": Urge("unsent", "已填未报", 1),
+    "soon": Urge("soon", "临近截止", 2),
+}
+
+
+def urge_of(period: Period, report: Report | None, today: date | None = None) -> Urge | None:
+    """Red: the deadline has passed and the county still has nothing (or a returned report not
+    sent again); yellow: a draft, or returned and not yet resubmitted; blue: not started and the
+    deadline is near. A township that has sent needs no chasing."""
+    if report is not None and report.status not in EDITABLE_STATUSES:
+        return None
+    days_left = (period.deadline - (today or timezone.localdate())).days
+    if days_left < 0:
+        return URGES["overdue"]
+    if report is not None:
+        return URGES["unsent"]
+    if days_left <= URGE_SOON_DAYS:
+        return URGES["soon"]
+    return None
+
+
+DASHBOARD_FILTERS = {
+    "unsent": "未报送（含草稿、已退回）",
+    "not_started": "未开始",
+    "draft": "草稿",
+    "submitted": "待审核",
+    "returned": "已退回",
+    "approved": "已通过",
+}
+
+
+def dashboard_rows(
+    rows: list[tuple[Township, Report | None]], period: Period, show: str = ""
+) -> list[tuple[Township, Report | None, Urge | None]]:
+    """The dashboard's rows: those the county must chase first (most urgent first), then the
+    rest in township order; `show` keeps one kind only (a tile's filter)."""
+    today = timezone.localdate()
+    marked = [(township, report, urge_of(period, report, today)) for township, report in rows]
+
+    def shown(report: Report | None) -> bool:
+        status = report.status if report else "not_started"
+        if show == "unsent":
+            return report is None or report.status in EDITABLE_STATUSES
+        if show == "approved":
+            return status in (ReportStatus.APPROVED, ReportStatus.PUBLISHED)
+        return not show or status == show
+
+    chosen = [row for row in marked if shown(row[1])]
+    order = {row[0].pk: index for index, row in enumerate(chosen)}
+    chosen.sort(key=lambda row: (row[2].rank if row[2] else 9, order[row[0].pk]))
+    return chosen

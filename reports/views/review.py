@@ -24,8 +24,10 @@ from .. import similarity
 from ..checks import submission_errors
 from ..models import Report, ReportSimilarity, ReviewComment
 from ..selectors.reports import (
+    DASHBOARD_FILTERS,
     QUEUE_STATUSES,
     county_dashboard,
+    dashboard_rows,
     figure_rows,
     get_report_for_user,
     next_in_queue,
@@ -53,6 +55,9 @@ QUEUE_PAGE_SIZE = 20
 def county_home(request: AuthedRequest) -> HttpResponse:
     county = own_county(request.user)
     period = period_from_query(request)
+    show = request.GET.get("show", "")
+    if show and show not in DASHBOARD_FILTERS:
+        raise BadRequest("筛选参数不正确，请点击页面上的统计方块筛选。")
     rows = county_dashboard(county, period) if period else []
     return render(
         request,
@@ -61,8 +66,11 @@ def county_home(request: AuthedRequest) -> HttpResponse:
             "county": county,
             "period": period,
             "periods": periods(),
-            "rows": rows,
+            "rows": dashboard_rows(rows, period, show) if period else [],
+            "townships": len(rows),
             "counts": status_counts(rows),
+            "show": show,
+            "filters": DASHBOARD_FILTERS,
             "days_left": (period.deadline - timezone.localdate()).days if period else None,
         },
     )

@@ -67,7 +67,7 @@ def test_import_submit_comment_return_fix_resubmit_approve_publish(
 
     # 2. The reviewer sees it in the queue, comments on 存在的不足和原因, and returns it.
     log_in(page, base, "shenqiu")
-    page.get_by_role("link", name="待审核").click()
+    page.locator("#main-menu").get_by_role("link", name="待审核", exact=True).click()
     # The queue opens on the current year; this report is for 2023.
     page.get_by_label("年度").select_option(label="2023年度")
     page.get_by_role("button", name="筛选").click()
@@ -118,7 +118,7 @@ def test_import_submit_comment_return_fix_resubmit_approve_publish(
 
     # 4. The reviewer sees what changed, approves and publishes.
     log_in(page, base, "shenqiu")
-    page.get_by_role("link", name="待审核").click()
+    page.locator("#main-menu").get_by_role("link", name="待审核", exact=True).click()
     # The queue opens on the current year; this report is for 2023.
     page.get_by_label("年度").select_option(label="2023年度")
     page.get_by_role("button", name="筛选").click()

@@ -94,3 +94,23 @@ def test_a_failing_render_marks_the_job_failed(personas):
     )
     job = export_job_run(job_id=job.pk)  # a county summary without a county cannot render
     assert job.status == "failed" and job.error.startswith("生成失败")
+
+
+def test_the_admin_overview_offers_the_province_summary(
+    client, personas, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from exports.models import ExportJob
+
+    client.force_login(personas.admin)
+    page = client.get(reverse("admin_home") + "?year=2023").content.decode()
+    assert "河南省各县汇总" in page and 'name="kind" value="province"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("export_create"), {"kind": "province", "year": 2023, "province": "河南省"}
+        )
+    job = ExportJob.objects.get(kind=ExportJob.Kind.PROVINCE)
+    assert response["Location"] == reverse("export_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.province == "河南省"

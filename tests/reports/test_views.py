@@ -374,7 +374,7 @@ def test_admin_overview_query_count_does_not_grow_with_counties(client, personas
 def test_county_page_shows_every_township_with_status(client, personas, draft, full_parts):
     client.force_login(personas.reviewer_shenqiu)
     response = client.get(reverse("county_home") + "?year=2023")
-    rows = dict(response.context["rows"])
+    rows = {township: report for township, report, _urge in response.context["rows"]}
     assert set(rows) == set(Township.objects.filter(county=personas.shenqiu))
     assert rows[personas.lianchi].status == ReportStatus.DRAFT
     assert response.context["counts"]["draft"] == 1
@@ -407,3 +407,48 @@ def test_membership_must_match_role_with_chinese_message(personas):
     with pytest.raises(ValidationError) as error:
         membership.full_clean()
     assert "乡镇填报员须选择所属乡镇" in str(error.value)
+
+
+def test_dashboard_puts_who_must_be_chased_first_with_its_level(client, personas, full_parts):
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.services.drafts import report_start
+    from tests.helpers import submit_report
+
+    period = personas.period
+    submit_report(
+        township=personas.lianchi,
+        period=period,
+        clerk=personas.clerk_lianchi,
+        parts=full_parts,
+    )
+    fengying = Township.objects.get(name="冯营镇")
+    clerk = UserFactory(username="fengying")
+    membership_assign(user=clerk, role=Membership.Role.CLERK, township=fengying)
+    report_start(township=fengying, period=period, actor=clerk)
+    client.force_login(personas.reviewer_shenqiu)
+    url = reverse("county_home") + "?year=2023"
+
+    period.deadline = timezone.localdate() + datetime.timedelta(days=3)
+    period.save()
+    rows = client.get(url).context["rows"]
+    levels = {t.name: (u.level if u else None) for t, _r, u in rows}
+    assert levels["冯营镇"] == "unsent"  # a draft only
+    assert levels["莲池镇"] is None  # sent
+    assert {lvl for name, lvl in levels.items() if name not in ("冯营镇", "莲池镇")} == {"soon"}
+    assert rows[-1][0].name == "莲池镇"  # those to chase first, the sent one last
+
+    period.deadline = timezone.localdate() - datetime.timedelta(days=1)
+    period.save()
+    page = client.get(url)
+    levels = {t.name: (u.level if u else None) for t, _r, u in page.context["rows"]}
+    assert levels["冯营镇"] == "overdue" and levels["莲池镇"] is None
+    assert "逾期未报" in page.content.decode()  # in words, not only in colour
+
+    only_drafts = client.get(url + "&show=draft").context["rows"]
+    assert [t.name for t, _r, _u in only_drafts] == ["冯营镇"]
+    unsent = client.get(url + "&show=unsent").context["rows"]
+    assert "莲池镇" not in [t.name for t, _r, _u in unsent]
+    assert client.get(url + "&show=bogus").status_code == 400
