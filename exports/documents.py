@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -17,7 +18,7 @@ from reading.sections import SECTIONS_BY_KEY
 from reports.models import Report, ReportScore, ReportValue
 from reports.selectors.reports import approval_of, county_dashboard, report_figures, status_counts
 from reports.selectors.scores import county_ranking, report_score
-from reports.workflow import SENT_STATUSES
+from reports.workflow import SENT_STATUSES, ReportStatus
 
 from .pdf import render_pdf
 
@@ -279,5 +280,33 @@ def province_summary_context(
 def province_summary_pdf(period: Period, province: str = "", progress: Progress = _noop) -> bytes:
     context = province_summary_context(period, province, progress)
     pdf = render_pdf("pdf/province_summary.html", context)
+    progress(95)
+    return pdf
+
+
+# --- 通报 (a county's bulletin on who has not reported) -------------------------------------
+
+
+def bulletin_context(county: County, period: Period) -> dict[str, Any]:
+    """Who has not sent, who was returned and has not sent again, who sent late: the draft of the
+    通报 a county issues after its deadline (the county edits the wording before issuing it)."""
+    rows = county_dashboard(county, period)
+    return {
+        "title": f"关于{period.year}年度法治政府建设情况报告报送情况的通报",
+        "county": county,
+        "period": period,
+        "as_of": timezone.localdate(),
+        "townships": len(rows),
+        "sent": sum(1 for _t, r in rows if r is not None and r.status in SENT_STATUSES),
+        "not_sent": [(t, r) for t, r in rows if r is None or r.status == ReportStatus.DRAFT],
+        "returned": [
+            (t, r) for t, r in rows if r is not None and r.status == ReportStatus.RETURNED
+        ],
+        "late": [r for _t, r in rows if r is not None and r.is_late],
+    }
+
+
+def bulletin_pdf(county: County, period: Period, progress: Progress = _noop) -> bytes:
+    pdf = render_pdf("pdf/bulletin.html", bulletin_context(county, period))
     progress(95)
     return pdf

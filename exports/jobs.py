@@ -15,10 +15,14 @@ from org.models import County, Period
 from reports.models import Report
 from reports.selectors.reports import reports_for_user
 
-from .documents import county_summary_pdf, province_summary_pdf, report_pdf_store
+from .documents import bulletin_pdf, county_summary_pdf, province_summary_pdf, report_pdf_store
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
+
+
+class ExportRefused(Exception):
+    """A refusal shown to the user as it is (Chinese)."""
 
 
 @transaction.atomic
@@ -43,14 +47,17 @@ def report_pdf_prepare_later(*, report: Report) -> None:
 def export_job_create(
     *, kind: str, period: Period, county: County | None, actor: User, province: str = ""
 ) -> ExportJob:
-    if kind == ExportJob.Kind.COUNTY and county is None:
-        raise ValueError("a county summary needs a county")
-    if not may_export_summary(actor, county=county if kind == ExportJob.Kind.COUNTY else None):
+    of_county = kind in ExportJob.COUNTY_KINDS
+    if of_county and county is None:
+        raise ValueError("a county document needs a county")
+    if not may_export_summary(actor, county=county if of_county else None):
         raise PermissionDenied("您无权导出该汇总。")
+    if kind == ExportJob.Kind.BULLETIN and timezone.localdate() <= period.deadline:
+        raise ExportRefused("报送截止日期过后才能生成报送情况通报。")
     job = ExportJob.objects.create(
         kind=kind,
         period=period,
-        county=county if kind == ExportJob.Kind.COUNTY else None,
+        county=county if of_county else None,
         province=province if kind == ExportJob.Kind.PROVINCE else "",
         requested_by=actor,
     )
@@ -77,7 +84,10 @@ def export_job_run(*, job_id: int) -> ExportJob:
             job.finished_at = timezone.now()
             job.save(update_fields=["file", "status", "progress", "finished_at"])
             return job
-        if job.kind == ExportJob.Kind.COUNTY:
+        if job.kind == ExportJob.Kind.BULLETIN:
+            assert job.county is not None
+            data = bulletin_pdf(job.county, job.period, progress)
+        elif job.kind == ExportJob.Kind.COUNTY:
             assert job.county is not None
             data = county_summary_pdf(job.county, job.period, progress)
         else:

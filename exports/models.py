@@ -15,12 +15,16 @@ class ExportJob(models.Model):
         COUNTY = "county", "县（市、区）汇总"
         PROVINCE = "province", "全部县汇总"
         REPORT = "report", "单份报告"
+        BULLETIN = "bulletin", "报送情况通报"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
         RUNNING = "running", "生成中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
+
+    # Kinds made for one county (the others cover several counties, or one report).
+    COUNTY_KINDS = frozenset({Kind.COUNTY, Kind.BULLETIN})
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     period = models.ForeignKey(Period, on_delete=models.CASCADE, verbose_name="报告年度")
@@ -53,6 +57,8 @@ class ExportJob(models.Model):
     def title(self) -> str:
         if self.report_id:
             return str(self.report)
+        if self.kind == self.Kind.BULLETIN and self.county:
+            return f"{self.county.name}关于{self.period.year}年度法治政府建设情况报告报送情况的通报"
         place = self.county.name if self.county else (self.province or "全部") + "各县（市、区）"
         return f"{place}{self.period.year}年度法治政府建设情况汇总"
 

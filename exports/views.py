@@ -3,11 +3,13 @@ summary jobs: asking for one, following its progress, downloading it."""
 
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from org.access import may_see_job
@@ -19,7 +21,12 @@ from reports.selectors.reports import get_report_for_user, published_reports
 from reports.validators import text_problem
 
 from .documents import report_pdf_is_long, report_pdf_store, stored_report_pdf
-from .jobs import export_job_create, report_pdf_job_create, report_pdf_prepare_later
+from .jobs import (
+    ExportRefused,
+    export_job_create,
+    report_pdf_job_create,
+    report_pdf_prepare_later,
+)
 from .models import ExportJob
 
 
@@ -67,21 +74,25 @@ def public_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def export_create(request: AuthedRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
-    if kind not in ExportJob.Kind.values:
+    if kind not in ExportJob.Kind.values or kind == ExportJob.Kind.REPORT:
         raise Http404
     period = period_from_post(request)
     county_id = optional_id(request.POST, "county", "县（市、区）")
     county = get_object_or_404(County, pk=county_id) if county_id is not None else None
-    if kind == ExportJob.Kind.COUNTY and county is None:
+    if kind in ExportJob.COUNTY_KINDS and county is None:
         raise Http404
     province = request.POST.get("province", "")
     if text_problem(province, max_chars=50):
         raise BadRequest("省份参数不正确，请从页面上的选项中选择。")
     if province and not County.objects.filter(province=province).exists():
         raise Http404
-    job = export_job_create(
-        kind=kind, period=period, county=county, actor=request.user, province=province
-    )
+    try:
+        job = export_job_create(
+            kind=kind, period=period, county=county, actor=request.user, province=province
+        )
+    except ExportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('county_home')}?year={period.year}")
     return redirect("export_detail", pk=job.pk)
 
 

@@ -62,6 +62,7 @@ class Page(enum.StrEnum):
     REVIEW_QUEUE = "review_queue"  # 待审核 and bulk approval
     RANKING = "ranking"  # 得分排名
     OVERVIEW = "overview"  # 全部报送情况 of every county
+    PEOPLE = "people"  # 用户管理: accounts, roles and places, password resets
     ADMIN_SITE = "admin_site"  # 系统管理 (the Django admin; is_staff follows this)
 
 
@@ -71,6 +72,7 @@ PAGE_ROLES: dict[Page, frozenset[str]] = {
     Page.REVIEW_QUEUE: frozenset({Role.REVIEWER, Role.ADMIN}),
     Page.RANKING: frozenset({Role.REVIEWER, Role.ADMIN}),
     Page.OVERVIEW: frozenset({Role.ADMIN}),
+    Page.PEOPLE: frozenset({Role.ADMIN}),
     Page.ADMIN_SITE: frozenset({Role.ADMIN}),
 }
 # Where each role lands after log-in (a URL name).

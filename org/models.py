@@ -156,3 +156,25 @@ class Membership(models.Model):
     def __str__(self) -> str:
         place: Any = self.township or self.county or "全部"
         return f"{self.user} · {self.get_role_display()} · {place}"
+
+
+class AccountSecurity(models.Model):
+    """What the portal keeps about a user's password beyond Django's own fields."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="security",
+        verbose_name="用户",
+    )
+    # Set when an administrator creates the account or resets its password: the temporary
+    # password works once, to choose one's own.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "账号安全"
+        verbose_name_plural = "账号安全"
+
+    def __str__(self) -> str:
+        return f"{self.user}"

@@ -1,11 +1,15 @@
 """Writes about users' roles and places."""
 
+import secrets
+
 from django.contrib.auth.models import Group, Permission, User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from .access import is_staff_role
-from .models import County, Membership, Period, Township
+from .access import Page, is_staff_role, pages
+from .models import AccountSecurity, County, Membership, Period, Township
 
 # Django groups mirror the roles so that the admin site's model permissions follow them; rights in
 # the portal are decided from the Membership itself (org.access).
@@ -75,3 +79,92 @@ def membership_sync_groups(*, membership: Membership) -> None:
 def period_set_locked(*, periods: QuerySet[Period], locked: bool) -> int:
     """Locks (no more changes or submissions) or unlocks these periods; returns how many."""
     return periods.update(locked=locked)
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+TEMPORARY_PASSWORD_LENGTH = 12
+# No 0/O, 1/l/I: read aloud over the phone to a clerk.
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class AccountError(Exception):
+    """A refusal shown to the administrator as it is (Chinese)."""
+
+
+def temporary_password() -> str:
+    """Random, with lower case, upper case and digits, as password rules ask."""
+    while True:
+        password = "".join(
+            secrets.choice(_PASSWORD_ALPHABET) for _ in range(TEMPORARY_PASSWORD_LENGTH)
+        )
+        if (
+            any(c.islower() for c in password)
+            and any(c.isupper() for c in password)
+            and any(c.isdigit() for c in password)
+        ):
+            return password
+
+
+def _require_people_admin(actor: User) -> None:
+    if Page.PEOPLE not in pages(actor):
+        raise PermissionDenied("只有管理员可以管理用户。")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    full_name: str,
+    role: str,
+    township: Township | None = None,
+    county: County | None = None,
+    email: str = "",
+) -> tuple[User, str]:
+    """A new account with its role and place; returns it and a temporary password that must be
+    changed at the first log-in."""
+    _require_people_admin(actor)
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(f"用户名“{username}”已被使用，请换一个。")
+    password = temporary_password()
+    user = User.objects.create_user(
+        username=username, password=password, first_name=full_name, email=email
+    )
+    membership_assign(user=user, role=role, township=township, county=county)
+    AccountSecurity.objects.create(user=user, must_change_password=True)
+    return user, password
+
+
+@transaction.atomic
+def user_password_reset(*, actor: User, user: User) -> str:
+    """A temporary password the user must change at the next log-in; their sessions end."""
+    _require_people_admin(actor)
+    password = temporary_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    AccountSecurity.objects.update_or_create(user=user, defaults={"must_change_password": True})
+    return password
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, active: bool) -> None:
+    _require_people_admin(actor)
+    if user.pk == actor.pk and not active:
+        raise AccountError("不能停用自己正在使用的账号。")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def password_changed(*, user: User) -> None:
+    """After the user chose a new password: no change is asked any more."""
+    AccountSecurity.objects.update_or_create(
+        user=user,
+        defaults={"must_change_password": False, "password_changed_at": timezone.now()},
+    )
+
+
+def must_change_password(user: User) -> bool:
+    return AccountSecurity.objects.filter(user=user, must_change_password=True).exists()

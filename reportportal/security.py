@@ -5,9 +5,14 @@ from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
 from django.db.models import Max
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from org.middleware import MUST_CHANGE
+from org.services import must_change_password
 
 from .middleware import CONTROL_CHARACTERS
 
@@ -77,4 +82,18 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class PortalLoginView(LoginView):
+    """Django's log-in with the Chinese form; remembers in the session whether the user must
+    change a password set by an administrator (org.middleware asks nothing of the database)."""
+
+    redirect_authenticated_user = True
+    authentication_form = LoginForm
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if must_change_password(form.get_user()):
+            self.request.session[MUST_CHANGE] = True
         return response

@@ -4,7 +4,7 @@ from django.urls import include, path, register_converter
 
 from org.params import IdConverter, YearConverter
 
-from .security import LoginForm
+from .security import PortalLoginView
 
 register_converter(IdConverter, "id")
 register_converter(YearConverter, "year")
@@ -16,15 +16,10 @@ admin.site.index_title = "系统管理"
 handler400 = "reportportal.errors.bad_request"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=LoginForm
-        ),
-        name="login",
-    ),
+    path("login/", PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("org.urls")),
     path("", include("reports.urls")),
     path("", include("exports.urls")),
 ]

@@ -50,6 +50,7 @@ VERSION = 1
 SKIPPED_MODELS = {
     "exports.exportjob": "汇总 PDF 导出任务，可随时重新生成",
     "reports.importjob": "导入任务：识别中的文件和结果只保留到填报员确认为止",
+    "reports.remindersent": "提醒发送记录，只用于避免同一天重复提醒",
     "reports.reportfingerprint": "相似度派生数据，可重新计算",
     "reports.reportband": "相似度派生数据，可重新计算",
     "reports.reportsimilarity": "相似度派生数据，可重新计算",

@@ -7,7 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators.models import DataElement, IndicatorSet
-from org.models import Period, Township
+from org.models import County, Period, Township
 from reading.sections import (
     REQUIRED_SECTION_KEYS,
     SECTION_KEYS,
@@ -363,3 +363,86 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Notice(models.Model):
+    """A message inside the portal (站内通知) for one user about one event; intranets often have
+    no e-mail, so every event that concerns a user is also a notice."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "报送"
+        RETURNED = "returned", "退回"
+        ANSWERED = "answered", "答复意见"
+        APPROVED = "approved", "审核通过"
+        REMINDER = "reminder", "催报提醒"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name="用户",
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_unread")]
+
+    def __str__(self):
+        return self.title
+
+
+class ReminderPolicy(models.Model):
+    """When a county's townships that have not sent are reminded, by notice and e-mail."""
+
+    county = models.OneToOneField(
+        County,
+        on_delete=models.CASCADE,
+        related_name="reminder_policy",
+        verbose_name="县（市、区）",
+    )
+    active = models.BooleanField("自动提醒", default=True)
+    # Days before the deadline, e.g. "7,1".
+    days_before = models.CharField("截止前第几天提醒", max_length=50, default="7,1")
+    every_days_after = models.PositiveSmallIntegerField("逾期后每隔几天提醒", default=3)
+
+    class Meta:
+        verbose_name = "提醒设置"
+        verbose_name_plural = "提醒设置"
+
+    def __str__(self):
+        return f"{self.county} · {self.days_before} · 逾期每{self.every_days_after}天"
+
+    def days_before_list(self) -> list[int]:
+        return sorted(
+            {int(d) for d in self.days_before.replace("，", ",").split(",") if d.strip().isdigit()},
+            reverse=True,
+        )
+
+
+class ReminderSent(models.Model):
+    """One scheduled reminder round of a county on a day: the unique row keeps it to one a day,
+    whatever the number of workers or retries."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("日期")
+    townships = models.PositiveIntegerField("提醒的乡镇数", default=0)
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "提醒记录"
+        verbose_name_plural = "提醒记录"
+        constraints = [
+            models.UniqueConstraint(fields=["county", "period", "day"], name="reminder_once_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.county} · {self.period} · {self.day}"

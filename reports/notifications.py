@@ -1,5 +1,6 @@
 """Messages to users after a move has committed (services register them with
-transaction.on_commit). E-mails are written in templates/emails/."""
+transaction.on_commit): a notice inside the portal for every user concerned (intranets often have
+no mail) and an e-mail to those with an address. E-mails are written in templates/emails/."""
 
 from collections.abc import Iterable
 
@@ -7,15 +8,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from org.models import County, Period
 from org.selectors import county_reviewers, township_clerks
 
-from .models import Report
-
-
-def _addresses(users: Iterable[User]) -> list[str]:
-    return sorted({user.email for user in users if user.email})
+from .models import Notice, Report, ReviewComment
 
 
 def _message(name: str, context: dict[str, object]) -> tuple[str, str]:
@@ -25,13 +23,16 @@ def _message(name: str, context: dict[str, object]) -> tuple[str, str]:
     return " ".join(subject.split()), render_to_string(f"emails/{name}.txt", context).strip()
 
 
-def _send(messages: list[tuple[str, str, list[str]]]) -> int:
-    """(subject, body, recipients) each; one mail per address, in one connection."""
-    mails = [
-        (subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-        for subject, body, recipients in messages
-        for address in recipients
-    ]
+def _deliver(kind: str, deliveries: Iterable[tuple[list[User], str, str, str, str]]) -> int:
+    """(users, subject, mail body, notice text, link) each: one notice per user, one mail per
+    address, in one insert and one SMTP connection. Returns the number of mails sent."""
+    notices, mails = [], []
+    for users, subject, body, text, link in deliveries:
+        for user in users:
+            notices.append(Notice(user=user, kind=kind, title=subject, body=text, link=link))
+        for address in sorted({user.email for user in users if user.email}):
+            mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+    Notice.objects.bulk_create(notices)
     return send_mass_mail(mails, fail_silently=False) if mails else 0
 
 
@@ -42,13 +43,29 @@ def _report(report_id: int) -> Report:
 def notify_submitted(report_id: int) -> int:
     report = _report(report_id)
     subject, body = _message("submitted", {"report": report})
-    return _send([(subject, body, _addresses(county_reviewers([report.township.county_id])))])
+    link = reverse("report_review", args=[report.pk])
+    reviewers = list(county_reviewers([report.township.county_id]))
+    return _deliver(Notice.Kind.SUBMITTED, [(reviewers, subject, body, "", link)])
 
 
 def notify_returned(report_id: int, reason: str) -> int:
     report = _report(report_id)
     subject, body = _message("returned", {"report": report, "reason": reason})
-    return _send([(subject, body, _addresses(township_clerks([report.township_id])))])
+    link = reverse("report_edit", args=[report.pk])
+    clerks = list(township_clerks([report.township_id]))
+    return _deliver(Notice.Kind.RETURNED, [(clerks, subject, body, f"退回理由：{reason}", link)])
+
+
+def notify_answered(comment_id: int) -> int:
+    """The clerk answered a review comment: the county's reviewers are told."""
+    answer = ReviewComment.objects.select_related("report__township__county", "report__period").get(
+        pk=comment_id
+    )
+    report = answer.report
+    subject, body = _message("answered", {"report": report, "answer": answer})
+    link = reverse("report_review", args=[report.pk]) + "#" + ReviewComment.anchor(answer.target)
+    reviewers = list(county_reviewers([report.township.county_id]))
+    return _deliver(Notice.Kind.ANSWERED, [(reviewers, subject, body, answer.body[:200], link)])
 
 
 def notify_approved(report_ids: list[int]) -> int:
@@ -59,13 +76,17 @@ def notify_approved(report_ids: list[int]) -> int:
     clerks: dict[int, list[User]] = {}
     for clerk in township_clerks(report.township_id for report in reports):
         clerks.setdefault(clerk.membership.township_id, []).append(clerk)  # type: ignore[arg-type]
-    messages = []
+    deliveries = []
     for report in reports:
         subject, body = _message("approved", {"report": report})
-        messages.append((subject, body, _addresses(clerks.get(report.township_id, []))))
-    return _send(messages)
+        link = reverse("report_detail", args=[report.pk])
+        deliveries.append((clerks.get(report.township_id, []), subject, body, "", link))
+    return _deliver(Notice.Kind.APPROVED, deliveries)
 
 
 def notify_reminder(township_ids: list[int], period: Period, county: County) -> int:
     subject, body = _message("reminder", {"period": period, "county": county})
-    return _send([(subject, body, _addresses(township_clerks(township_ids)))])
+    clerks = list(township_clerks(township_ids))
+    link = reverse("township_home")
+    text = f"报送截止日期为{period.deadline:%Y年%m月%d日}，贵单位尚未报送。"
+    return _deliver(Notice.Kind.REMINDER, [(clerks, subject, body, text, link)])

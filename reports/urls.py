@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clerk, overview, public, report, review, scores
+from .views import clerk, notices, overview, public, report, review, scores
 
 urlpatterns = [
     path("", clerk.home, name="home"),
@@ -25,6 +25,10 @@ urlpatterns = [
     path("review/approve/", review.review_queue_approve, name="review_queue_approve"),
     path("county/", review.county_home, name="county_home"),
     path("county/remind/", review.county_remind, name="county_remind"),
+    path("county/reminders/", review.county_reminder_policy, name="county_reminder_policy"),
+    path("notices/", notices.notice_list, name="notice_list"),
+    path("notices/<id:pk>/open/", notices.notice_open, name="notice_open"),
+    path("notices/read/", notices.notices_read, name="notices_read"),
     path("overview/", overview.admin_home, name="admin_home"),
     path("ranking/", scores.ranking, name="ranking"),
     path("reports/<id:pk>/score/", scores.report_score, name="report_score"),

@@ -61,10 +61,17 @@ from devtools.demo import load_fixtures
 from exports.models import ExportJob
 from indicators.models import DataElement
 from indicators.services import indicator_set_create_default
-from org.models import County, Membership, Period, Township
+from org.models import AccountSecurity, County, Membership, Period, Township
 from org.services import membership_assign
 from reading.extract import extract
-from reports.models import ImportJob, Report, ReportSimilarity, ReviewComment
+from reports.models import (
+    ImportJob,
+    Notice,
+    ReminderPolicy,
+    Report,
+    ReportSimilarity,
+    ReviewComment,
+)
 from reports.services.comments import comment_add
 from reports.services.drafts import report_save_draft, report_start
 from reports.services.transitions import (
@@ -118,6 +125,7 @@ class World:
     comment: ReviewComment  # the reviewer's comment on 莲池镇's returned report
     job: ExportJob  # 沈丘县's summary, asked for by the reviewer of 沈丘县, done
     import_job: ImportJob  # a long document read for 莲池镇's draft by its clerk, done
+    notice: Notice  # an unread notice of the clerk of 莲池镇
     markers: dict[int, str] = field(default_factory=dict)  # report pk → text only it contains
     sessions: dict[str, str] = field(default_factory=dict)  # role → session key, signed in once
 
@@ -248,6 +256,10 @@ def build_world() -> World:
         result=extract(f"一、存在的不足和原因\n{STOCK_TEXT}").to_json(),
     )
 
+    notice = Notice.objects.create(
+        user=clerk, kind=Notice.Kind.REMINDER, title="请尽快报送", link="/township/"
+    )
+
     for report_ in reports.values():
         report_.refresh_from_db()
     expected = {key: key for key in YEAR_OF} | {
@@ -272,6 +284,7 @@ def build_world() -> World:
         comment=comment,
         job=job,
         import_job=import_job,
+        notice=notice,
         markers=markers,
     )
 
@@ -518,6 +531,32 @@ def comment_resolved(w, user, queued):
 
 def reminder_queued(w, user, queued):
     return len(queued) == 1
+
+
+def policy_saved(role: str) -> Effect:
+    def effect(w, user, queued):
+        return ReminderPolicy.objects.filter(
+            county_id=w.users[role].membership.county_id, days_before="7,1"
+        ).exists()
+
+    return effect
+
+
+def notice_was_read(w, user, queued):
+    return Notice.objects.get(pk=w.notice.pk).read_at is not None
+
+
+def must_change(role: str) -> Effect:
+    def effect(w, user, queued):
+        return AccountSecurity.objects.filter(
+            user=w.users[role], must_change_password=True
+        ).exists()
+
+    return effect
+
+
+def deactivated(role: str) -> Effect:
+    return lambda w, user, queued: not User.objects.get(pk=w.users[role].pk).is_active
 
 
 def imported(key: str) -> Effect:
@@ -799,6 +838,66 @@ ROUTES: list[Route] = [
             ),
         ),
         data=lambda w: {"year": 2023},
+    ),
+    post_only(
+        "county_reminder_policy",
+        "",
+        post=signed_in(
+            FORBIDDEN,
+            **{
+                role: redirect(page("county_home"), effect=policy_saved(role)) for role in REVIEWERS
+            },
+        ),
+        data=lambda w: {"active": "on", "days_before": "7,1", "every_days_after": "3"},
+    ),
+    Route("notice_list", "", get=signed_in(OK)),
+    post_only(
+        "notice_open",
+        "",
+        post=signed_in(
+            NOT_FOUND,
+            clerk_lianchi=redirect(lambda w, user: "/township/", effect=notice_was_read),
+        ),
+        kwargs=lambda w: {"pk": w.notice.pk},
+    ),
+    post_only(
+        "notices_read",
+        "",
+        post=signed_in(
+            redirect(page("notice_list")),
+            clerk_lianchi=redirect(page("notice_list"), effect=notice_was_read),
+        ),
+    ),
+    Route(
+        "password_change",
+        "",
+        get=signed_in(OK),
+        # An empty form is refused at its fields: nothing changes.
+        post=signed_in(OK),
+        put=signed_in(NOT_ALLOWED),
+    ),
+    Route(
+        "people",
+        "",
+        get=signed_in(FORBIDDEN, admin=OK),
+        post=signed_in(FORBIDDEN, admin=OK),
+        put=signed_in(NOT_ALLOWED),
+    ),
+    post_only(
+        "people_reset",
+        "",
+        post=signed_in(FORBIDDEN, admin=Expect(200, effect=must_change("clerk_huatai"))),
+        kwargs=lambda w: {"pk": w.users["clerk_huatai"].pk},
+    ),
+    post_only(
+        "people_active",
+        "",
+        post=signed_in(
+            FORBIDDEN,
+            admin=redirect(page("people"), effect=deactivated("clerk_huatai")),
+        ),
+        kwargs=lambda w: {"pk": w.users["clerk_huatai"].pk},
+        data=lambda w: {"active": "0"},
     ),
     Route("admin_home", "", get=signed_in(FORBIDDEN, admin=OK)),
     Route(

@@ -1,5 +1,7 @@
 """Review comments on a part or a figure, the clerk's answers, and marking them resolved."""
 
+from functools import partial
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +11,7 @@ from org.access import Right
 from reading.normalise import normalise_text
 from reading.sections import SECTIONS
 
+from .. import notifications
 from ..models import Report, ReviewComment
 from ..validators import text_problem
 from ..workflow import ReportStatus
@@ -61,7 +64,7 @@ def comment_answer(*, comment: ReviewComment, actor: User, body: str) -> ReviewC
         raise ReportError("报告退回修改期间才能答复审核意见。")
     if comment.parent_id is not None:
         raise ReportError("请答复审核员的意见本身。")
-    return ReviewComment.objects.create(
+    answer = ReviewComment.objects.create(
         report=locked,
         target=comment.target,
         parent=comment,
@@ -69,6 +72,8 @@ def comment_answer(*, comment: ReviewComment, actor: User, body: str) -> ReviewC
         body=_clean_body(body),
         round=current_round(locked),
     )
+    transaction.on_commit(partial(notifications.notify_answered, answer.pk))
+    return answer
 
 
 @transaction.atomic

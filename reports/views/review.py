@@ -22,7 +22,7 @@ from reportportal.types import AuthedRequest
 
 from .. import similarity
 from ..checks import submission_errors
-from ..models import Report, ReportSimilarity, ReviewComment
+from ..models import ReminderPolicy, Report, ReportSimilarity, ReviewComment
 from ..selectors.reports import (
     DASHBOARD_FILTERS,
     QUEUE_STATUSES,
@@ -72,6 +72,8 @@ def county_home(request: AuthedRequest) -> HttpResponse:
             "show": show,
             "filters": DASHBOARD_FILTERS,
             "days_left": (period.deadline - timezone.localdate()).days if period else None,
+            "policy": ReminderPolicy.objects.filter(county=county).first()
+            or ReminderPolicy(county=county),
         },
     )
 
@@ -82,8 +84,33 @@ def county_remind(request: AuthedRequest) -> HttpResponse:
     county = own_county(request.user)
     period = period_from_post(request)
     count = reminders.county_remind(county=county, period=period, actor=request.user)
-    messages.success(request, f"已向 {count} 个尚未报送的乡镇（街道）的填报员发送提醒邮件。")
+    messages.success(
+        request, f"已向 {count} 个尚未报送的乡镇（街道）的填报员发送提醒（站内通知和邮件）。"
+    )
     return redirect(f"{reverse('county_home')}?year={period.year}")
+
+
+@login_required
+@require_POST
+def county_reminder_policy(request: AuthedRequest) -> HttpResponse:
+    """The county's schedule of automatic reminders."""
+    county = own_county(request.user)
+    every = request.POST.get("every_days_after", "")
+    try:
+        reminders.reminder_policy_update(
+            county=county,
+            actor=request.user,
+            active=request.POST.get("active") == "on",
+            days_before=request.POST.get("days_before", "")[:50],
+            every_days_after=int(every)
+            if every.isascii() and every.isdigit() and len(every) < 4
+            else -1,
+        )
+    except ReportError as exc:
+        messages.error(request, f"提醒设置未保存：{exc}")
+    else:
+        messages.success(request, "提醒设置已保存。")
+    return redirect("county_home")
 
 
 @login_required

@@ -83,7 +83,7 @@ def test_the_scope_lists_the_places_and_says_whether_drafts_are_in_it(personas):
     [
         ("clerk_lianchi", {Page.TOWNSHIP}),
         ("reviewer_shenqiu", {Page.COUNTY, Page.REVIEW_QUEUE, Page.RANKING}),
-        ("admin", {Page.REVIEW_QUEUE, Page.RANKING, Page.OVERVIEW, Page.ADMIN_SITE}),
+        ("admin", {Page.REVIEW_QUEUE, Page.RANKING, Page.OVERVIEW, Page.PEOPLE, Page.ADMIN_SITE}),
     ],
 )
 def test_pages_per_role(personas, persona, expected):

@@ -1,0 +1,47 @@
+"""The administrator's form for a new account (role and place in one step)."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
+
+from .models import County, Membership, Township
+
+
+class NewAccountForm(forms.Form):
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="登录时使用，可用字母、数字和 @ . + - _，例如 lianchi01。",
+    )
+    full_name = forms.CharField(label="姓名或称呼", max_length=150)
+    role = forms.ChoiceField(label="角色", choices=Membership.Role.choices)
+    township = forms.ModelChoiceField(
+        label="所属乡镇（街道）",
+        queryset=Township.objects.select_related("county").order_by("county", "order", "name"),
+        required=False,
+        help_text="乡镇填报员必选。",
+    )
+    county = forms.ModelChoiceField(
+        label="所属县（市、区）",
+        queryset=County.objects.order_by("province", "city", "name"),
+        required=False,
+        help_text="县级审核员必选。",
+    )
+    email = forms.EmailField(label="电子邮箱（可不填）", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role, township, county = data.get("role"), data.get("township"), data.get("county")
+        if role == Membership.Role.CLERK:
+            if township is None:
+                self.add_error("township", "乡镇填报员须选择所属乡镇（街道）。")
+            data["county"] = None
+        elif role == Membership.Role.REVIEWER:
+            if county is None:
+                self.add_error("county", "县级审核员须选择所属县（市、区）。")
+            data["township"] = None
+        else:
+            data["township"] = data["county"] = None
+        return data

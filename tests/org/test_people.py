@@ -1,0 +1,107 @@
+"""The administrator's user page: an account with its role and place in one step, a temporary
+password that must be changed at the first log-in, password resets, deactivation."""
+
+import re
+
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from org.models import AccountSecurity, Membership
+
+
+def temporary_password(response) -> str:
+    return re.search(r'<code class="fs-4" id="password">([^<]+)</code>', response.content.decode())[
+        1
+    ]
+
+
+def test_an_admin_creates_a_clerk_who_must_choose_a_password(client, personas):
+    client.force_login(personas.admin)
+    response = client.post(
+        reverse("people"),
+        {
+            "username": "xinclerk",
+            "full_name": "新填报员",
+            "role": Membership.Role.CLERK,
+            "township": personas.lianchi.pk,
+            "county": personas.shenqiu.pk,  # ignored for a clerk
+        },
+    )
+    password = temporary_password(response)
+    user = User.objects.get(username="xinclerk")
+    assert (user.membership.role, user.membership.township, user.membership.county) == (
+        Membership.Role.CLERK,
+        personas.lianchi,
+        None,
+    )
+    assert user.check_password(password)
+
+    clerk = Client()
+    logged = clerk.post(reverse("login"), {"username": "xinclerk", "password": password})
+    assert logged.status_code == 302
+    # Every page leads to the password form until a new password is chosen.
+    assert clerk.get(reverse("township_home"))["Location"] == reverse("password_change")
+    page = clerk.get(reverse("password_change")).content.decode()
+    assert "临时密码" in page
+    weak = clerk.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": "123", "new_password2": "123"},
+    )
+    assert weak.status_code == 200 and "密码" in weak.content.decode()
+    new = "Lianchi-2024-new"
+    done = clerk.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": new, "new_password2": new},
+    )
+    assert done["Location"] == reverse("home")
+    assert clerk.get(reverse("township_home")).status_code == 200
+    assert not AccountSecurity.objects.get(user=user).must_change_password
+
+
+def test_role_and_place_must_match(client, personas):
+    client.force_login(personas.admin)
+    page = client.post(
+        reverse("people"),
+        {"username": "nocounty", "full_name": "审核员", "role": Membership.Role.REVIEWER},
+    )
+    assert "县级审核员须选择所属县" in page.content.decode()
+    assert not User.objects.filter(username="nocounty").exists()
+    taken = client.post(
+        reverse("people"),
+        {"username": "LIANCHI", "full_name": "重名", "role": Membership.Role.ADMIN},
+    )
+    assert "已被使用" in taken.content.decode()
+
+
+def test_a_reset_password_ends_the_old_one_and_must_be_changed(client, personas):
+    clerk = Client()
+    clerk.force_login(personas.clerk_lianchi)
+    client.force_login(personas.admin)
+    password = temporary_password(
+        client.post(reverse("people_reset", args=[personas.clerk_lianchi.pk]))
+    )
+    personas.clerk_lianchi.refresh_from_db()
+    assert personas.clerk_lianchi.check_password(password)
+    # The old session ends with the old password.
+    assert clerk.get(reverse("township_home")).status_code == 302
+    assert AccountSecurity.objects.get(user=personas.clerk_lianchi).must_change_password
+
+
+def test_deactivated_accounts_cannot_log_in_and_an_admin_keeps_their_own(client, personas):
+    client.force_login(personas.admin)
+    client.post(reverse("people_active", args=[personas.clerk_lianchi.pk]), {"active": "0"})
+    personas.clerk_lianchi.refresh_from_db()
+    assert not personas.clerk_lianchi.is_active
+    refused = Client().post(reverse("login"), {"username": "lianchi", "password": "demo1234"})
+    assert refused.status_code == 200
+    page = client.post(
+        reverse("people_active", args=[personas.admin.pk]), {"active": "0"}, follow=True
+    )
+    assert "不能停用自己" in page.content.decode()
+
+
+def test_only_admins_manage_people(client, personas):
+    client.force_login(personas.reviewer_shenqiu)
+    assert client.get(reverse("people")).status_code == 403
+    assert client.post(reverse("people_reset", args=[personas.clerk_lianchi.pk])).status_code == 403
