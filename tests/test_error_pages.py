@@ -51,3 +51,22 @@ def test_a_body_over_the_limit_is_a_413_in_chinese(client, personas, draft, size
     )
     assert response.status_code == 413
     assert "提交的内容过大" in response.content.decode()
+
+
+def test_a_part_of_300000_characters_is_refused_in_chinese(client, personas, draft):
+    """A browser sends the form urlencoded: 2.7 MB, over the body limit, refused before any
+    parsing; sent as multipart it arrives, and the part's own limit answers at the field."""
+    from urllib.parse import urlencode
+
+    client.force_login(personas.clerk_lianchi)
+    url = reverse("report_edit", args=[draft.pk])
+    data = {"version": 1, "shortcomings": "法" * 300_000}
+    response = client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (400, 413)
+    text = response.content.decode()
+    assert "Bad Request" not in text
+    assert "超过了大小上限" in text and "您填写的内容仍在浏览器中" in text
+    at_field = client.post(url, data)
+    assert "内容过长（300,000 字）" in at_field.content.decode()
+    draft.refresh_from_db()
+    assert draft.version == 1
