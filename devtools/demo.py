@@ -147,7 +147,12 @@ def create_demo_users(spec: dict) -> list[tuple[str, str, str]]:
 
     admin = user(spec["admin"]["username"], spec["admin"]["name"])
     membership_assign(user=admin, role=Membership.Role.ADMIN)
-    created.append((admin.username, "管理员", "全部"))
+    created.append((admin.username, "系统管理员", "全部"))
+    # 三员分立: accounts and roles, and the audit log, are other administrators' work.
+    for key, role in (("security", Membership.Role.SECURITY), ("auditor", Membership.Role.AUDITOR)):
+        account = user(spec[key]["username"], spec[key]["name"])
+        membership_assign(user=account, role=role)
+        created.append((account.username, role.label, "全部"))
     for item in spec["reviewers"]:
         county = County.objects.get_by_natural_key(*item["county"])
         membership_assign(

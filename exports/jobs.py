@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from org.access import may_export_summary
+from org.audit import Event, audit_record
 from org.models import County, Period
 from reports.models import Report
 from reports.selectors.reports import reports_for_user
@@ -33,6 +34,7 @@ def report_pdf_job_create(*, report: Report, actor: User) -> ExportJob:
     job = ExportJob.objects.create(
         kind=ExportJob.Kind.REPORT, period=report.period, report=report, requested_by=actor
     )
+    audit_record(event=Event.EXPORT, obj=report, user=actor, detail="报告 PDF（后台生成）")
     transaction.on_commit(lambda: export_run.delay(job.pk))
     return job
 
@@ -61,6 +63,7 @@ def export_job_create(
         province=province if kind == ExportJob.Kind.PROVINCE else "",
         requested_by=actor,
     )
+    audit_record(event=Event.EXPORT, obj=job, user=actor, detail=job.title)
     transaction.on_commit(lambda: export_run.delay(job.pk))
     return job
 

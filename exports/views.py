@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from org.access import may_see_job
+from org.audit import Event, audit_record
 from org.models import County
 from org.params import optional_id, period_from_post
 from reportportal.middleware import public_when_anonymous
@@ -50,6 +51,7 @@ def report_pdf_view(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("export_detail", pk=job.pk)
         with default_storage.open(report_pdf_store(report), "rb") as stored:
             data = stored.read()
+    audit_record(event=Event.DOWNLOAD, obj=report, detail="报告 PDF")
     return _pdf_response(data, f"{report}.pdf")
 
 
@@ -117,4 +119,5 @@ def export_download(request: AuthedRequest, pk: int) -> FileResponse:
     job = _job_for(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
+    audit_record(event=Event.DOWNLOAD, obj=job, detail=job.title)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.title}.pdf")

@@ -51,6 +51,9 @@ ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     Role.CLERK: frozenset({Right.READ, Right.READ_DRAFTS, Right.WRITE}),
     Role.REVIEWER: frozenset({Right.READ, Right.REVIEW}),
     Role.ADMIN: frozenset({Right.READ, Right.READ_DRAFTS, Right.REVIEW, Right.REOPEN}),
+    # 三员分立: the security and audit administrators read no report.
+    Role.SECURITY: frozenset(),
+    Role.AUDITOR: frozenset(),
 }
 
 
@@ -62,7 +65,8 @@ class Page(enum.StrEnum):
     REVIEW_QUEUE = "review_queue"  # 待审核 and bulk approval
     RANKING = "ranking"  # 得分排名
     OVERVIEW = "overview"  # 全部报送情况 of every county
-    PEOPLE = "people"  # 用户管理: accounts, roles and places, password resets
+    PEOPLE = "people"  # 用户管理: accounts, roles and places, password resets, sessions, lock-outs
+    AUDIT = "audit"  # 安全审计日志
     ADMIN_SITE = "admin_site"  # 系统管理 (the Django admin; is_staff follows this)
 
 
@@ -72,7 +76,8 @@ PAGE_ROLES: dict[Page, frozenset[str]] = {
     Page.REVIEW_QUEUE: frozenset({Role.REVIEWER, Role.ADMIN}),
     Page.RANKING: frozenset({Role.REVIEWER, Role.ADMIN}),
     Page.OVERVIEW: frozenset({Role.ADMIN}),
-    Page.PEOPLE: frozenset({Role.ADMIN}),
+    Page.PEOPLE: frozenset({Role.SECURITY}),
+    Page.AUDIT: frozenset({Role.AUDITOR}),
     Page.ADMIN_SITE: frozenset({Role.ADMIN}),
 }
 # Where each role lands after log-in (a URL name).
@@ -80,6 +85,8 @@ LANDING: dict[str, str] = {
     Role.CLERK: "township_home",
     Role.REVIEWER: "county_home",
     Role.ADMIN: "admin_home",
+    Role.SECURITY: "people",
+    Role.AUDITOR: "audit_log",
 }
 REFUSED = "您的账号没有访问此页面的权限。"
 
@@ -126,7 +133,7 @@ def report_scope(user: AnyUser, *, township: str = "township") -> Scope | None:
     """Which reports the user may list (``township`` is the lookup path from the listed model to
     Township); None means none at all."""
     membership = membership_of(user)
-    if membership is None or membership.role not in ROLE_RIGHTS:
+    if membership is None or Right.READ not in ROLE_RIGHTS.get(membership.role, frozenset()):
         return None
     drafts = Right.READ_DRAFTS in ROLE_RIGHTS[membership.role]
     if membership.role == Role.ADMIN:

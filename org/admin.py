@@ -48,6 +48,14 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ("user", "township", "county")
     autocomplete_fields = ("user", "township", "county")
 
+    def get_readonly_fields(self, request, obj=None):
+        # 三员分立: the system administrator sets a user's place; roles are the security
+        # administrator's (用户管理 in the portal).
+        return () if request.user.is_superuser else ("user", "role")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         membership_sync_groups(membership=obj)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 from .access import membership_of, pages
@@ -9,4 +10,8 @@ def membership(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None:
         return {"membership": None, "pages": frozenset()}
-    return {"membership": membership_of(user), "pages": pages(user)}
+    return {
+        "membership": membership_of(user),
+        "pages": pages(user),
+        "idle_seconds": settings.SESSION_IDLE_SECONDS,
+    }

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class CountyManager(models.Manager["County"]):
@@ -109,7 +110,10 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         CLERK = "clerk", "乡镇填报员"
         REVIEWER = "reviewer", "县级审核员"
-        ADMIN = "admin", "管理员"
+        # 三员分立 (等保 2.0): the administrator's work split three ways, one role per account.
+        ADMIN = "admin", "系统管理员"  # places, periods, indicator sets, users' places
+        SECURITY = "security", "安全管理员"  # accounts and roles, lock-outs, passwords, sessions
+        AUDITOR = "auditor", "审计管理员"  # reads the security audit log, nothing else
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -143,12 +147,16 @@ class Membership(models.Model):
                 condition=(
                     Q(role="clerk", township__isnull=False, county__isnull=True)
                     | Q(role="reviewer", county__isnull=False, township__isnull=True)
-                    | Q(role="admin", county__isnull=True, township__isnull=True)
+                    | Q(
+                        role__in=["admin", "security", "auditor"],
+                        county__isnull=True,
+                        township__isnull=True,
+                    )
                 ),
                 name="membership_place_matches_role",
                 violation_error_message=(
                     "乡镇填报员须选择所属乡镇（不选县），县级审核员须选择所属县（不选乡镇），"
-                    "管理员两者都不选。"
+                    "系统、安全、审计管理员两者都不选。"
                 ),
             )
         ]
@@ -178,3 +186,95 @@ class AccountSecurity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+class AuditEvent(models.Model):
+    """One line of the security audit log (等保 2.0 安全审计): who did what to which object, from
+    where, when, with what result. Append-only: the database refuses to change a row and to delete
+    one younger than the retention floor (migration org 0005's trigger), whatever the account."""
+
+    class Event(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出登录"
+        LOCKED_OUT = "locked_out", "账号锁定"
+        UNLOCKED = "unlocked", "解除锁定"
+        SECOND_FACTOR = "second_factor", "双因素认证"
+        PASSWORD_CHANGED = "password_changed", "修改密码"
+        PASSWORD_RESET = "password_reset", "重置密码"
+        ACCOUNT_CREATED = "account_created", "创建账号"
+        ACCOUNT_ACTIVE = "account_active", "启用或停用账号"
+        ROLE_CHANGED = "role_changed", "角色或单位变更"
+        SESSION_ENDED = "session_ended", "结束会话"
+        WORKFLOW = "workflow", "报告流转"
+        CONFIG_CHANGED = "config_changed", "配置变更"
+        EXPORT = "export", "导出"
+        DOWNLOAD = "download", "下载"
+        UPLOAD = "upload", "上传"
+        REFUSED = "refused", "拒绝访问"
+
+    class Result(models.TextChoices):
+        OK = "ok", "成功"
+        FAILED = "failed", "失败"
+        REFUSED = "refused", "拒绝"
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # Plain values, not foreign keys: a row stays as written whatever happens to the account.
+    user_id = models.BigIntegerField("用户编号", null=True, blank=True)
+    username = models.CharField("用户名", max_length=150, blank=True)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+    event = models.CharField("事件", max_length=30, choices=Event.choices)
+    object_type = models.CharField("对象类型", max_length=50, blank=True)
+    object_id = models.CharField("对象编号", max_length=50, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.OK)
+    detail = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "安全审计日志"
+        verbose_name_plural = "安全审计日志"
+        indexes = [models.Index(fields=["username", "at"], name="audit_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_event_display()}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's last passwords: a new one may not repeat them (等保 2.0)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="用户"
+    )
+    password = models.CharField("密码（哈希）", max_length=128)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+
+class UserSession(models.Model):
+    """A signed-in session of a user, so that the security administrator can see and end them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="portal_sessions",
+        verbose_name="用户",
+    )
+    session_key = models.CharField("会话", max_length=40, unique=True)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+    created_at = models.DateTimeField("登录时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,28 +1,38 @@
 """Writes about users' roles and places."""
 
 import secrets
+from datetime import datetime, timedelta
 
+from celery import shared_task
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .access import Page, is_staff_role, pages
-from .models import AccountSecurity, County, Membership, Period, Township
+from .audit import Event, audit_record
+from .models import AccountSecurity, County, Membership, Period, Township, UserSession
 
 # Django groups mirror the roles so that the admin site's model permissions follow them; rights in
 # the portal are decided from the Membership itself (org.access).
 ROLE_PERMISSION_APPS: dict[str, tuple[str, ...]] = {
     Membership.Role.CLERK: (),
     Membership.Role.REVIEWER: (),
-    # axes: unlock log-ins
-    Membership.Role.ADMIN: ("org", "reports", "indicators", "exports", "auth", "axes"),
+    # The system administrator configures; accounts, roles and lock-outs are the security
+    # administrator's, in the portal (三员分立), so no auth or axes here.
+    Membership.Role.ADMIN: ("org", "reports", "indicators", "exports"),
+    Membership.Role.SECURITY: (),
+    Membership.Role.AUDITOR: (),
 }
 ROLE_PERMISSION_CODENAMES: dict[str, tuple[str, ...]] = {
     Membership.Role.CLERK: ("add_report", "change_report", "view_report"),
     Membership.Role.REVIEWER: ("view_report", "view_reportstatuschange"),
     Membership.Role.ADMIN: (),
+    Membership.Role.SECURITY: (),
+    Membership.Role.AUDITOR: (),
 }
 
 
@@ -57,6 +67,12 @@ def membership_assign(
         user=user, defaults={"role": role, "township": township, "county": county}
     )
     membership_sync_groups(membership=membership)
+    place = township or county or "全部"
+    audit_record(
+        event=Event.ROLE_CHANGED,
+        obj=user,
+        detail=f"{Membership.Role(role).label} · {place}",
+    )
     return membership
 
 
@@ -133,6 +149,7 @@ def user_create(
     )
     membership_assign(user=user, role=role, township=township, county=county)
     AccountSecurity.objects.create(user=user, must_change_password=True)
+    audit_record(event=Event.ACCOUNT_CREATED, obj=user)
     return user, password
 
 
@@ -144,6 +161,7 @@ def user_password_reset(*, actor: User, user: User) -> str:
     user.set_password(password)
     user.save(update_fields=["password"])
     AccountSecurity.objects.update_or_create(user=user, defaults={"must_change_password": True})
+    audit_record(event=Event.PASSWORD_RESET, obj=user)
     return password
 
 
@@ -155,6 +173,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> None:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        audit_record(event=Event.ACCOUNT_ACTIVE, obj=user, detail="启用" if active else "停用")
 
 
 @transaction.atomic
@@ -164,7 +183,79 @@ def password_changed(*, user: User) -> None:
         user=user,
         defaults={"must_change_password": False, "password_changed_at": timezone.now()},
     )
+    audit_record(event=Event.PASSWORD_CHANGED, obj=user, user=user)
 
 
-def must_change_password(user: User) -> bool:
-    return AccountSecurity.objects.filter(user=user, must_change_password=True).exists()
+def password_change_reason(user: User) -> str:
+    """Why the user must choose a new password before anything else ("" when not)."""
+    security = AccountSecurity.objects.filter(user=user).first()
+    if security is not None and security.must_change_password:
+        return "您正在使用管理员设置的临时密码，请先设置自己的新密码，然后才能继续使用系统。"
+    max_age = settings.PASSWORD_MAX_AGE_DAYS
+    changed = (security.password_changed_at if security else None) or user.date_joined
+    if max_age and changed < timezone.now() - timedelta(days=max_age):
+        return f"您的密码已使用超过 {max_age} 天，按安全规定请设置新密码。"
+    return ""
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def session_started(*, user: User, session_key: str, ip: str) -> None:
+    UserSession.objects.update_or_create(
+        session_key=session_key, defaults={"user": user, "ip": ip[:45]}
+    )
+
+
+def session_ended(*, session_key: str) -> None:
+    UserSession.objects.filter(session_key=session_key).delete()
+
+
+@transaction.atomic
+def user_sessions_end(*, actor: User, user: User) -> int:
+    """Signs the user out everywhere (the security administrator's 结束会话)."""
+    if Page.PEOPLE not in pages(actor):
+        raise PermissionDenied("只有安全管理员可以结束用户的会话。")
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=user).delete()
+    audit_record(event=Event.SESSION_ENDED, obj=user, detail=f"结束 {len(keys)} 个会话")
+    return len(keys)
+
+
+def user_unlock(*, actor: User, user: User) -> int:
+    """Lifts django-axes' lock-out of the user name (after too many failed log-ins)."""
+    from axes.utils import reset
+
+    if Page.PEOPLE not in pages(actor):
+        raise PermissionDenied("只有安全管理员可以解除锁定。")
+    count = int(reset(username=user.get_username()) or 0)
+    audit_record(event=Event.UNLOCKED, obj=user, detail=f"清除 {count} 条失败记录")
+    return count
+
+
+def accounts_disable_unused(*, today: datetime | None = None) -> int:
+    """Disables accounts nobody has used for ACCOUNT_INACTIVE_DAYS (等保: no dormant accounts)."""
+    days = settings.ACCOUNT_INACTIVE_DAYS
+    if not days:
+        return 0
+    cutoff = (today or timezone.now()) - timedelta(days=days)
+    unused = User.objects.filter(is_active=True, is_superuser=False).filter(
+        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+    )
+    users = list(unused)
+    for user in users:
+        user.is_active = False
+        audit_record(
+            event=Event.ACCOUNT_ACTIVE,
+            obj=user,
+            username="系统",
+            detail=f"超过 {days} 天未登录，自动停用",
+        )
+    User.objects.bulk_update(users, ["is_active"])
+    return len(users)
+
+
+@shared_task(name="org.accounts_disable_unused")
+def accounts_disable_unused_daily() -> None:
+    accounts_disable_unused()

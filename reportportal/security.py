@@ -11,8 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from org.audit import client_ip
 from org.middleware import MUST_CHANGE
-from org.services import must_change_password
+from org.services import password_change_reason, session_started
 
 from .middleware import CONTROL_CHARACTERS
 
@@ -94,6 +95,14 @@ class PortalLoginView(LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        if must_change_password(form.get_user()):
-            self.request.session[MUST_CHANGE] = True
+        user = form.get_user()
+        reason = password_change_reason(user)
+        if reason:
+            self.request.session[MUST_CHANGE] = reason
+        self.request.session.save()  # a key for the session list, before the first response
+        session_started(
+            user=user,
+            session_key=self.request.session.session_key or "",
+            ip=client_ip(self.request),
+        )
         return response

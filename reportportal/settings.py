@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The portal's own apps, each depending only on those above it (README: Layout).
     "org",
     "indicators",
@@ -82,8 +85,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "org.audit.AuditMiddleware",
+    "org.middleware.IdleTimeoutMiddleware",
     "org.middleware.PasswordChangeRequiredMiddleware",
+    "org.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -127,12 +134,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# 等保 2.0 level 3: at least 8 characters of 3 kinds, not the user name, not one of the last 5.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", "8")},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "org.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "org.passwords.NotUsernameValidator"},
+    {"NAME": "org.passwords.HistoryValidator", "OPTIONS": {"count": 5}},
 ]
+# A password older than this many days must be changed at the next log-in (0: never).
+PASSWORD_MAX_AGE_DAYS = envint("PASSWORD_MAX_AGE_DAYS", "90")
+# Signed out after this many seconds without a request (a warning comes 5 minutes before).
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", str(30 * 60))
+# A second log-in factor (TOTP authenticator app, with recovery codes) for reviewers and
+# administrators.
+SECOND_FACTOR_REQUIRED = envbool("SECOND_FACTOR_REQUIRED", "False")
+OTP_TOTP_ISSUER = "法治政府建设年度报告系统"
+# Accounts not used for this many days are disabled by a daily task (0: never).
+ACCOUNT_INACTIVE_DAYS = envint("ACCOUNT_INACTIVE_DAYS", "180")
 LOGIN_URL = "login"
 CSRF_FAILURE_VIEW = "reportportal.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
@@ -208,7 +232,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(
             hour=envint("REMINDER_HOUR", "8"), minute=envint("REMINDER_MINUTE", "30")
         ),
-    }
+    },
+    # 等保: the audit log's retention, and dormant accounts disabled.
+    "audit-retention": {"task": "org.audit_purge", "schedule": crontab(hour=3, minute=10)},
+    "dormant-accounts": {
+        "task": "org.accounts_disable_unused",
+        "schedule": crontab(hour=3, minute=20),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -306,6 +336,9 @@ REPORT_DOCX_MAX_XML_BYTES = envint("REPORT_DOCX_MAX_XML_BYTES", str(20 * 1024 * 
 # report takes seconds to lay out); shorter ones are rendered in the request. Either way a PDF is
 # rendered once per version of the report and then served from storage.
 REPORT_PDF_INLINE_MAX_CHARS = envint("REPORT_PDF_INLINE_MAX_CHARS", "30000")
+# The security audit log is kept this many days (never fewer than 180: the database refuses to
+# delete younger rows); a daily task removes older ones.
+AUDIT_RETENTION_DAYS = max(envint("AUDIT_RETENTION_DAYS", "180"), 180)
 # How long browsers and proxies may keep a public page (published reports) for anonymous readers.
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "300")
 REQUEST_BODY_MAX_BYTES = envint(

@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.admin import IndicatorSetAdmin as BaseIndicatorSetAdmin
 from indicators.models import IndicatorSet
+from org.audit import Event, audit_record
 from org.models import Period
 from org.services import period_set_locked
 from reading.sections import SECTION_KEYS
@@ -56,16 +57,23 @@ class PeriodAdmin(admin.ModelAdmin):
 
     @admin.action(description="锁定所选年度（不能再修改或报送）")
     def lock(self, request, queryset):
+        for period in queryset:
+            audit_record(event=Event.CONFIG_CHANGED, obj=period, detail="锁定")
         count = period_set_locked(periods=queryset, locked=True)
         self.message_user(request, f"已锁定 {count} 个报告年度。")
 
     @admin.action(description="解锁所选年度")
     def unlock(self, request, queryset):
+        for period in queryset:
+            audit_record(event=Event.CONFIG_CHANGED, obj=period, detail="解锁")
         count = period_set_locked(periods=queryset, locked=False)
         self.message_user(request, f"已解锁 {count} 个报告年度。")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        audit_record(
+            event=Event.CONFIG_CHANGED, obj=obj, detail="修改：" + "、".join(form.changed_data)
+        )
         if "deadline" in form.changed_data:
             period_deadline_changed(period=obj)
 
@@ -74,6 +82,7 @@ class PeriodAdmin(admin.ModelAdmin):
 class IndicatorSetAdmin(BaseIndicatorSetAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        audit_record(event=Event.CONFIG_CHANGED, obj=form.instance, detail="修改指标体系")
         indicator_set_changed(indicator_set=form.instance)
         self.message_user(request, "已保存。该年度全部报告的得分将按新的指标体系重新计算。")
 

@@ -37,7 +37,9 @@ class Personas:
     clerk_lianchi: User
     clerk_huatai: User
     reviewer_shenqiu: User
-    admin: User
+    admin: User  # 系统管理员
+    security: User  # 安全管理员
+    auditor: User  # 审计管理员
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +77,8 @@ def personas(geography) -> Personas:
         clerk_huatai=person("huatai", Membership.Role.CLERK, township=huatai),
         reviewer_shenqiu=person("shenqiu", Membership.Role.REVIEWER, county=shenqiu),
         admin=person("admin", Membership.Role.ADMIN),
+        security=person("security", Membership.Role.SECURITY),
+        auditor=person("auditor", Membership.Role.AUDITOR),
     )
 
 

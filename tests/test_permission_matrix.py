@@ -47,6 +47,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -56,12 +57,21 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from devtools.demo import load_fixtures
 from exports.models import ExportJob
 from indicators.models import DataElement
 from indicators.services import indicator_set_create_default
-from org.models import AccountSecurity, County, Membership, Period, Township
+from org.models import (
+    AccountSecurity,
+    AuditEvent,
+    County,
+    Membership,
+    Period,
+    Township,
+    UserSession,
+)
 from org.services import membership_assign
 from reading.extract import extract
 from reports.models import (
@@ -93,6 +103,8 @@ ROLES = (
     "reviewer_shenqiu",
     "reviewer_wuxi",
     "admin",
+    "security",
+    "auditor",
     "no_role",
 )
 CLERKS = ("clerk_lianchi", "clerk_fengying", "clerk_huatai")
@@ -194,6 +206,8 @@ def build_world() -> World:
         "reviewer_shenqiu": person("reviewer_shenqiu", Membership.Role.REVIEWER, county=shenqiu),
         "reviewer_wuxi": person("reviewer_wuxi", Membership.Role.REVIEWER, county=wuxi),
         "admin": person("admin", Membership.Role.ADMIN),
+        "security": person("security", Membership.Role.SECURITY),
+        "auditor": person("auditor", Membership.Role.AUDITOR),
         "no_role": person("no_role"),
     }
     reviewer, admin = users["reviewer_shenqiu"], users["admin"]
@@ -255,6 +269,21 @@ def build_world() -> World:
         status=ImportJob.Status.DONE,
         result=extract(f"一、存在的不足和原因\n{STOCK_TEXT}").to_json(),
     )
+
+    # The clerk of 花台乡 has a session on record, a lock-out and an authenticator: what the
+    # security administrator ends, lifts and resets.
+    UserSession.objects.create(user=users["clerk_huatai"], session_key="matrix-huatai")
+    AccessAttempt.objects.create(
+        username=users["clerk_huatai"].username,
+        ip_address="127.0.0.1",
+        user_agent="matrix",
+        failures_since_start=9,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/login/",
+    )
+    TOTPDevice.objects.create(user=users["clerk_huatai"], name="matrix", confirmed=True)
 
     notice = Notice.objects.create(
         user=clerk, kind=Notice.Kind.REMINDER, title="请尽快报送", link="/township/"
@@ -333,10 +362,13 @@ def may_read(role: str, world: World, report: Report) -> bool:
 
 @cache
 def watched_models() -> tuple:
-    """Every model of the project's own apps (new apps included), plus auth and admin."""
+    """Every model of the project's own apps (new apps included), plus auth and admin; not the
+    security audit log, which records refusals too (tests/org/test_audit.py checks it)."""
     base = Path(settings.BASE_DIR).resolve()
     chosen = []
     for model in apps.get_models(include_auto_created=True):
+        if model._meta.label_lower == "org.auditevent":
+            continue
         config = model._meta.app_config
         path = Path(config.path).resolve()
         local = path.is_relative_to(base) and not any(
@@ -555,6 +587,26 @@ def must_change(role: str) -> Effect:
     return effect
 
 
+def sessions_ended(w, user, queued):
+    return not UserSession.objects.filter(user=w.users["clerk_huatai"]).exists()
+
+
+def unlocked(w, user, queued):
+    return not AccessAttempt.objects.filter(username=w.users["clerk_huatai"].username).exists()
+
+
+def devices_removed(w, user, queued):
+    return not TOTPDevice.objects.filter(user=w.users["clerk_huatai"]).exists()
+
+
+def exported(w, user, queued):
+    return AuditEvent.objects.filter(username=user.username, event="export").exists()
+
+
+def device_pending(w, user, queued):
+    return TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+
+
 def deactivated(role: str) -> Effect:
     return lambda w, user, queued: not User.objects.get(pk=w.users[role].pk).is_active
 
@@ -629,6 +681,8 @@ ROUTES: list[Route] = [
             FORBIDDEN,  # no_role: the 无权访问 page
             **dict.fromkeys(CLERKS, redirect(page("township_home"))),
             **dict.fromkeys(REVIEWERS, redirect(page("county_home"))),
+            security=redirect(page("people")),
+            auditor=redirect(page("audit_log")),
             admin=redirect(page("admin_home")),
         ),
     ),
@@ -879,22 +933,54 @@ ROUTES: list[Route] = [
     Route(
         "people",
         "",
-        get=signed_in(FORBIDDEN, admin=OK),
-        post=signed_in(FORBIDDEN, admin=OK),
+        get=signed_in(FORBIDDEN, security=OK),
+        post=signed_in(FORBIDDEN, security=OK),
         put=signed_in(NOT_ALLOWED),
     ),
     post_only(
         "people_reset",
         "",
-        post=signed_in(FORBIDDEN, admin=Expect(200, effect=must_change("clerk_huatai"))),
+        post=signed_in(FORBIDDEN, security=Expect(200, effect=must_change("clerk_huatai"))),
         kwargs=lambda w: {"pk": w.users["clerk_huatai"].pk},
+    ),
+    post_only(
+        "people_sessions_end",
+        "",
+        post=signed_in(FORBIDDEN, security=redirect(page("people"), effect=sessions_ended)),
+        kwargs=lambda w: {"pk": w.users["clerk_huatai"].pk},
+    ),
+    post_only(
+        "people_unlock",
+        "",
+        post=signed_in(FORBIDDEN, security=redirect(page("people"), effect=unlocked)),
+        kwargs=lambda w: {"pk": w.users["clerk_huatai"].pk},
+    ),
+    post_only(
+        "people_second_factor_reset",
+        "",
+        post=signed_in(FORBIDDEN, security=redirect(page("people"), effect=devices_removed)),
+        kwargs=lambda w: {"pk": w.users["clerk_huatai"].pk},
+    ),
+    Route("audit_log", "", get=signed_in(FORBIDDEN, auditor=OK)),
+    Route("audit_export", "", get=signed_in(FORBIDDEN, auditor=Expect(200, effect=exported))),
+    Route("keepalive", "", get=signed_in(Expect(204))),
+    Route(
+        "second_factor",
+        "",
+        # Setting up an authenticator is open to everyone signed in (required only for
+        # reviewers and administrators when SECOND_FACTOR_REQUIRED is on): the first visit
+        # makes the pending device; a wrong code changes nothing more.
+        # 花台乡's clerk has a confirmed one: asked for a code, and a wrong one changes nothing.
+        get=signed_in(Expect(200, effect=device_pending), clerk_huatai=OK),
+        post=signed_in(Expect(200, effect=device_pending), clerk_huatai=OK),
+        put=signed_in(NOT_ALLOWED),
     ),
     post_only(
         "people_active",
         "",
         post=signed_in(
             FORBIDDEN,
-            admin=redirect(page("people"), effect=deactivated("clerk_huatai")),
+            security=redirect(page("people"), effect=deactivated("clerk_huatai")),
         ),
         kwargs=lambda w: {"pk": w.users["clerk_huatai"].pk},
         data=lambda w: {"active": "0"},

@@ -81,12 +81,13 @@ def test_a_successful_log_in_resets_the_failures(client, personas):
     assert log_in(client, "lianchi", "demo1234").status_code == 302
 
 
-def test_an_admin_unlocks_by_deleting_the_attempt(client, personas):
+def test_the_security_administrator_unlocks_in_the_portal(client, personas):
     fail(client, "lianchi", 5)
-    client.force_login(personas.admin)
-    attempt = AccessAttempt.objects.get(username="lianchi")
-    url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
-    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert AccessAttempt.objects.filter(username="lianchi").exists()
+    client.force_login(personas.security)
+    assert "已锁定" in client.get(reverse("people")).content.decode()
+    response = client.post(reverse("people_unlock", args=[personas.clerk_lianchi.pk]))
+    assert response.status_code == 302
     client.logout()
     assert log_in(client, "lianchi", "demo1234").status_code == 302
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from org.access import Right
+from org.audit import Event, audit_record
 from org.selectors import township_names
 from reading.documents import Document, DocumentError, read_document
 from reading.extract import extract
@@ -25,6 +26,7 @@ def import_job_create(*, report: Report, actor: User, name: str, source: bytes) 
     """Queues reading a document (`name` empty: pasted text, UTF-8) for the report's clerk."""
     require_right(actor, report, Right.WRITE, "只有本乡镇的填报员可以导入报告。")
     job = ImportJob.objects.create(report=report, requested_by=actor, name=name, source=source)
+    audit_record(event=Event.UPLOAD, obj=report, user=actor, detail=f"导入：{name or '粘贴的文字'}")
     transaction.on_commit(lambda: import_run.delay(job.pk))
     return job
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from indicators.selectors import validation_rules
+from org.audit import Event, audit_record, audit_record_many
 from org.models import Period
 
 from .. import notifications
@@ -68,6 +69,13 @@ def _finish_move(
         to_status=move.target,
         actor=actor,
         note=note.strip(),
+    )
+    audit_record(
+        event=Event.WORKFLOW,
+        obj=report,
+        user=actor,
+        detail=f"{move.label}：{report.get_status_display()} → {ReportStatus(move.target).label}"
+        + (f"（{note.strip()[:200]}）" if note.strip() else ""),
     )
     report.status = move.target
     report.version += 1
@@ -298,6 +306,9 @@ def reports_approve_many(
         Report,
         ["status", "version", "updated_by", "updated_at"],
         default_user=actor,
+    )
+    audit_record_many(
+        event=Event.WORKFLOW, objects=approved, detail="批量审核通过：已报送 → 已通过"
     )
     ids = [report.pk for report in approved]
     transaction.on_commit(partial(notifications.notify_approved, ids))

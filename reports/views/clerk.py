@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from indicators.models import DataElement
 from indicators.selectors import active_data_elements, validation_rules
 from org.access import landing_page, own_township
+from org.audit import Event, audit_record
 from org.models import Period
 from org.selectors import current_period, township_names
 from reading.documents import Document
@@ -224,6 +225,12 @@ def report_import(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             return redirect("report_import_job", pk=report.pk, job_pk=job.pk)
         parsed = form.cleaned_data.get("parsed")
+        document = form.cleaned_data.get("document")
+        audit_record(
+            event=Event.UPLOAD,
+            obj=report,
+            detail=f"导入：{document.name if document else '粘贴的文字'}",
+        )
         if parsed is None:
             parsed = Document(form.cleaned_data["pasted"])
         extraction = extract(

@@ -23,3 +23,41 @@ document.addEventListener("submit", function (event) {
   showProgress();
   document.addEventListener("htmx:afterSwap", showProgress);
 })();
+
+// The session ends after a while without a request (settings.SESSION_IDLE_SECONDS): say so five
+// minutes before, and let the user stay; typing in a long form keeps the session too.
+(function () {
+  var body = document.body;
+  var idle = parseInt(body.dataset.idleSeconds || "0", 10);
+  if (!idle) return;
+  var warnAfter = Math.max(idle - 300, idle * 0.8) * 1000;
+  var last = Date.now();
+  var lastPing = Date.now();
+  var banner = null;
+  function hide() { if (banner) { banner.remove(); banner = null; } }
+  function ping() {
+    lastPing = Date.now();
+    fetch(body.dataset.keepalive, { credentials: "same-origin" }).then(function (response) {
+      if (response.ok) { last = Date.now(); hide(); }
+    });
+  }
+  function show() {
+    if (banner) return;
+    banner = document.createElement("div");
+    banner.className = "alert alert-warning shadow idle-warning";
+    banner.setAttribute("role", "alert");
+    banner.id = "idle-warning";
+    banner.textContent = "您已较长时间没有操作，约 5 分钟后将自动退出登录。正在填写的内容已暂存在本机。";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm btn-primary ms-2";
+    button.textContent = "继续使用";
+    button.addEventListener("click", ping);
+    banner.appendChild(button);
+    body.appendChild(banner);
+    button.focus();
+  }
+  setInterval(function () { if (Date.now() - last >= warnAfter) show(); }, 10000);
+  document.addEventListener("input", function () { if (Date.now() - lastPing > 300000) ping(); });
+  document.addEventListener("htmx:afterRequest", function () { last = Date.now(); });
+})();

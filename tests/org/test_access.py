@@ -83,7 +83,9 @@ def test_the_scope_lists_the_places_and_says_whether_drafts_are_in_it(personas):
     [
         ("clerk_lianchi", {Page.TOWNSHIP}),
         ("reviewer_shenqiu", {Page.COUNTY, Page.REVIEW_QUEUE, Page.RANKING}),
-        ("admin", {Page.REVIEW_QUEUE, Page.RANKING, Page.OVERVIEW, Page.PEOPLE, Page.ADMIN_SITE}),
+        ("admin", {Page.REVIEW_QUEUE, Page.RANKING, Page.OVERVIEW, Page.ADMIN_SITE}),
+        ("security", {Page.PEOPLE}),
+        ("auditor", {Page.AUDIT}),
     ],
 )
 def test_pages_per_role(personas, persona, expected):
@@ -110,3 +112,9 @@ def test_exports_and_reminders_follow_the_county(personas):
     assert may_see_job(personas.clerk_lianchi, requested_by_id=personas.clerk_lianchi.pk)
     assert not may_see_job(personas.reviewer_shenqiu, requested_by_id=personas.clerk_lianchi.pk)
     assert may_see_job(personas.admin, requested_by_id=personas.clerk_lianchi.pk)
+
+
+def test_the_security_and_audit_administrators_read_no_report(personas):
+    for persona in (personas.security, personas.auditor):
+        assert at(persona, personas.lianchi) == frozenset()
+        assert report_scope(persona) is None

@@ -17,7 +17,7 @@ def temporary_password(response) -> str:
 
 
 def test_an_admin_creates_a_clerk_who_must_choose_a_password(client, personas):
-    client.force_login(personas.admin)
+    client.force_login(personas.security)
     response = client.post(
         reverse("people"),
         {
@@ -60,7 +60,7 @@ def test_an_admin_creates_a_clerk_who_must_choose_a_password(client, personas):
 
 
 def test_role_and_place_must_match(client, personas):
-    client.force_login(personas.admin)
+    client.force_login(personas.security)
     page = client.post(
         reverse("people"),
         {"username": "nocounty", "full_name": "审核员", "role": Membership.Role.REVIEWER},
@@ -77,7 +77,7 @@ def test_role_and_place_must_match(client, personas):
 def test_a_reset_password_ends_the_old_one_and_must_be_changed(client, personas):
     clerk = Client()
     clerk.force_login(personas.clerk_lianchi)
-    client.force_login(personas.admin)
+    client.force_login(personas.security)
     password = temporary_password(
         client.post(reverse("people_reset", args=[personas.clerk_lianchi.pk]))
     )
@@ -89,19 +89,21 @@ def test_a_reset_password_ends_the_old_one_and_must_be_changed(client, personas)
 
 
 def test_deactivated_accounts_cannot_log_in_and_an_admin_keeps_their_own(client, personas):
-    client.force_login(personas.admin)
+    client.force_login(personas.security)
     client.post(reverse("people_active", args=[personas.clerk_lianchi.pk]), {"active": "0"})
     personas.clerk_lianchi.refresh_from_db()
     assert not personas.clerk_lianchi.is_active
     refused = Client().post(reverse("login"), {"username": "lianchi", "password": "demo1234"})
     assert refused.status_code == 200
     page = client.post(
-        reverse("people_active", args=[personas.admin.pk]), {"active": "0"}, follow=True
+        reverse("people_active", args=[personas.security.pk]), {"active": "0"}, follow=True
     )
     assert "不能停用自己" in page.content.decode()
 
 
-def test_only_admins_manage_people(client, personas):
-    client.force_login(personas.reviewer_shenqiu)
-    assert client.get(reverse("people")).status_code == 403
-    assert client.post(reverse("people_reset", args=[personas.clerk_lianchi.pk])).status_code == 403
+def test_only_the_security_administrator_manages_people(client, personas):
+    for persona in (personas.reviewer_shenqiu, personas.admin, personas.auditor):
+        client.force_login(persona)
+        assert client.get(reverse("people")).status_code == 403
+        reset = reverse("people_reset", args=[personas.clerk_lianchi.pk])
+        assert client.post(reset).status_code == 403

@@ -16,7 +16,6 @@ MODELS = [
     "indicators_dataelement",
     "indicators_indicatorset",
     "reports_reportscore",
-    "auth_user",
 ]
 
 
@@ -153,3 +152,16 @@ def test_admin_cannot_change_a_published_reports_content_behind_the_workflow(
 def test_admin_cannot_add_or_change_workflow_records(client, personas, model):
     client.force_login(personas.admin)
     assert client.post(reverse(f"admin:reports_{model}_add"), {}).status_code == 403
+
+
+def test_the_system_administrator_does_not_manage_accounts_in_the_admin(client, personas):
+    """三员分立: accounts and roles are the security administrator's (用户管理 in the portal)."""
+    from org.models import Membership
+
+    client.force_login(personas.admin)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    membership = Membership.objects.get(user=personas.clerk_lianchi)
+    page = client.get(reverse("admin:org_membership_change", args=[membership.pk]))
+    assert page.status_code == 200
+    assert 'name="role"' not in page.content.decode()  # the place only
+    assert 'name="township"' in page.content.decode()
