@@ -61,21 +61,19 @@ def report_pdf_is_long(report: Report) -> bool:
     return sum(len(text) for text in report.parts().values()) > settings.REPORT_PDF_INLINE_MAX_CHARS
 
 
-def stored_report_pdf(report: Report) -> tuple[str, bytes | None]:
-    """(its storage name, the stored PDF of the report as it is now, or None)."""
+def stored_report_pdf(report: Report) -> str | None:
+    """The storage name of the report's PDF as it is now, if it has been rendered."""
     name = report_pdf_name(report)
-    if not default_storage.exists(name):
-        return name, None
-    with default_storage.open(name, "rb") as stored:
-        return name, stored.read()
+    return name if default_storage.exists(name) else None
 
 
 def report_pdf_store(report: Report) -> str:
     """Renders the report's PDF once for its current state and keeps it; older ones of the same
     report are removed. Returns the storage name."""
-    name, data = stored_report_pdf(report)
-    if data is not None:
-        return name
+    stored = stored_report_pdf(report)
+    if stored is not None:
+        return stored
+    name = report_pdf_name(report)
     data = report_pdf(report)
     folder = name.rsplit("/", 1)[0]
     if default_storage.exists(folder):

@@ -1,13 +1,11 @@
 """PDFs of one report (for those who may read it, and the public once it is published) and the
 summary jobs: asking for one, following its progress, downloading it."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -16,6 +14,7 @@ from org.access import may_see_job
 from org.audit import Event, audit_record
 from org.models import County
 from org.params import optional_id, period_from_post
+from reportportal.files import stored_file_response
 from reportportal.middleware import public_when_anonymous
 from reportportal.types import AuthedRequest
 from reports.selectors.reports import get_report_for_user, published_reports
@@ -31,45 +30,43 @@ from .jobs import (
 from .models import ExportJob
 
 
-def _pdf_response(data: bytes, filename: str, *, download: bool = False) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
-    return response
+def _pdf_response(name: str, filename: str) -> HttpResponseBase:
+    # Shown in the browser's own PDF viewer; the portal's pages are never rendered from it.
+    return stored_file_response(
+        name=name, filename=filename, content_type="application/pdf", attachment=False
+    )
 
 
 @login_required
 @require_safe
-def report_pdf_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def report_pdf_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The stored PDF of the report as it is now; rendered in the request when short, by the
     task queue (with a page that follows it) when long."""
     report, _can = get_report_for_user(request.user, pk)
-    _name, data = stored_report_pdf(report)
-    if data is None:
+    name = stored_report_pdf(report)
+    if name is None:
         if report_pdf_is_long(report):
             job = report_pdf_job_create(report=report, actor=request.user)
             return redirect("export_detail", pk=job.pk)
-        with default_storage.open(report_pdf_store(report), "rb") as stored:
-            data = stored.read()
+        name = report_pdf_store(report)
     audit_record(event=Event.DOWNLOAD, obj=report, detail="报告 PDF")
-    return _pdf_response(data, f"{report}.pdf")
+    return _pdf_response(name, f"{report}.pdf")
 
 
 @require_safe
 @public_when_anonymous
-def public_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def public_report_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A published report's PDF, rendered once per version and then served from storage."""
     report = get_object_or_404(published_reports(), pk=pk)
-    _name, data = stored_report_pdf(report)
-    if data is None:
+    name = stored_report_pdf(report)
+    if name is None:
         if report_pdf_is_long(report):
             report_pdf_prepare_later(report=report)
             response = render(request, "exports/pdf_pending.html", {"report": report}, status=503)
             response["Retry-After"] = "30"
             return response
-        with default_storage.open(report_pdf_store(report), "rb") as stored:
-            data = stored.read()
-    return _pdf_response(data, f"{report}.pdf")
+        name = report_pdf_store(report)
+    return _pdf_response(name, f"{report}.pdf")
 
 
 @login_required
@@ -115,9 +112,11 @@ def export_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def export_download(request: AuthedRequest, pk: int) -> FileResponse:
+def export_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     job = _job_for(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     audit_record(event=Event.DOWNLOAD, obj=job, detail=job.title)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.title}.pdf")
+    return stored_file_response(
+        name=job.file.name, filename=f"{job.title}.pdf", content_type="application/pdf"
+    )

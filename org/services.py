@@ -153,6 +153,35 @@ def user_create(
     return user, password
 
 
+ADMINISTRATOR_ROLES = (Membership.Role.ADMIN, Membership.Role.SECURITY, Membership.Role.AUDITOR)
+
+
+class InstallationDone(Exception):
+    """The administrators exist already: from now on the security administrator makes accounts."""
+
+
+@transaction.atomic
+def administrators_bootstrap(*, usernames: dict[str, str]) -> list[tuple[User, str]]:
+    """The installation's three administrators (三员分立: system, security, audit), one account
+    each, with temporary passwords to change at the first log-in. Only once, on an installation
+    without any of them: no superuser is needed to start the portal."""
+    if Membership.objects.filter(role__in=ADMINISTRATOR_ROLES).exists():
+        raise InstallationDone("系统已有管理员账号：新账号请由安全管理员在“用户管理”中创建。")
+    if set(usernames) != set(ADMINISTRATOR_ROLES) or len(set(usernames.values())) != 3:
+        raise AccountError("系统、安全、审计管理员须是三个不同的账号。")
+    created = []
+    for role, username in usernames.items():
+        if User.objects.filter(username__iexact=username).exists():
+            raise AccountError(f"用户名“{username}”已被使用，请换一个。")
+        password = temporary_password()
+        user = User.objects.create_user(username=username, password=password)
+        membership_assign(user=user, role=role)
+        AccountSecurity.objects.create(user=user, must_change_password=True)
+        audit_record(event=Event.ACCOUNT_CREATED, obj=user, detail="安装时创建")
+        created.append((user, password))
+    return created
+
+
 @transaction.atomic
 def user_password_reset(*, actor: User, user: User) -> str:
     """A temporary password the user must change at the next log-in; their sessions end."""

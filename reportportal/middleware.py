@@ -5,12 +5,13 @@ import re
 from collections.abc import Callable
 from functools import wraps
 from tempfile import SpooledTemporaryFile
-from typing import Concatenate, ParamSpec
+from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 
 from .errors import bad_request_page, error_page
@@ -23,6 +24,7 @@ CHUNK = 64 * 1024
 
 Handler = Callable[[HttpRequest], HttpResponse]
 P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 class CompleteBodyMiddleware:
@@ -116,13 +118,13 @@ class PrivateByDefaultMiddleware:
 
 
 def public_when_anonymous(
-    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    view: Callable[Concatenate[HttpRequest, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R]:
     """A page anyone may read: cacheable by browsers and proxies for anonymous readers; private
     still for a signed-in user, whose page shows their name."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
         response = view(request, *args, **kwargs)
         if not request.user.is_authenticated and response.status_code == 200:
             response["Cache-Control"] = f"public, max-age={settings.PUBLIC_CACHE_SECONDS}"

@@ -28,16 +28,27 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "True")
-SECRET_KEY = os.getenv("SECRET_KEY", "")
-if not SECRET_KEY:
-    # A known key lets anyone forge sessions, so only the local demo (DEBUG on) may fall back to one.
-    if not DEBUG:
+def required(name: str, why: str) -> str:
+    """A value production cannot start without: a clear refusal instead of pages answering 500."""
+    value = os.getenv(name, "").strip()
+    if not value:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (50+ random characters)."
+            f"生产模式（DEBUG=False）必须设置 {name}：{why}。"
+            f" {name} must be set when DEBUG is off (see deploy/reportportal.env.example)."
         )
-    SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    return value
+
+
+DEBUG = envbool("DEBUG", "True")
+if DEBUG:
+    # A known key lets anyone forge sessions, so only the local demo (DEBUG on) may fall back to one.
+    SECRET_KEY = os.getenv("SECRET_KEY", "") or "insecure-demo-key-set-SECRET_KEY-in-production"
+    ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
+else:
+    SECRET_KEY = required("SECRET_KEY", "50 个以上随机字符")
+    ALLOWED_HOSTS = envlist(
+        "ALLOWED_HOSTS", required("ALLOWED_HOSTS", "访问本系统用的域名，逗号分隔")
+    )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -214,13 +225,48 @@ STORAGES = {
 # Generated files (summary PDFs). Point several app servers and workers at one shared folder.
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+# Behind nginx: generated files are answered by nginx after the portal's permission check
+# (X-Accel-Redirect to this internal location, which maps to MEDIA_ROOT; deploy/nginx). Empty: the
+# portal streams them itself (the demo, or a server without nginx).
+PRIVATE_FILES_ACCEL_PREFIX = os.getenv("PRIVATE_FILES_ACCEL_PREFIX", "").rstrip("/")
+
+# The cache is shared by every app server (never one per process): Redis when CACHE_URL is set;
+# the demo keeps it in memory.
+CACHE_URL = os.getenv("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Sessions live in the database, so any app server answers any user.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Background jobs: Celery on Redis (e.g. redis://127.0.0.1:6379/0). Without a broker (the embedded
 # demo) a job runs in-process, right after the request that asked for it commits.
-CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")
+# Production needs the broker: without one, a long job would run inside the request.
+CELERY_BROKER_URL = (
+    os.getenv("CELERY_BROKER_URL", "")
+    if DEBUG
+    else required("CELERY_BROKER_URL", "任务队列（Redis）地址，例如 redis://127.0.0.1:6379/0")
+)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+# Long jobs (PDFs, summaries, reading an upload, the copied-passage check) have their own queue, so
+# a worker for them can run on another machine and a burst of them never delays the reminders.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+LONG_JOBS_QUEUE = "long"
+CELERY_TASK_ROUTES = {
+    name: {"queue": LONG_JOBS_QUEUE}
+    for name in (
+        "reports.export_run",
+        "exports.report_pdf_prepare",
+        "reports.import_run",
+        "reports.similarities_run",
+    )
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 # poppler-utils: pdftotext/pdftoppm for PDF tests; chromium: browser tests and screenshots.
 APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium)
 command -v npm >/dev/null || APT_PACKAGES+=(npm)
+# nginx and openssl: the production-stack test (tests/deploy) runs deploy/'s nginx site on this machine.
+[ "${1:-}" = "dev" ] && APT_PACKAGES+=(nginx openssl)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -4,11 +4,13 @@ They live in the real demo geography (fixtures/org_units.json) with the real dat
 validation rules, so tests see what users see.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
 from django.test.utils import override_settings
+from playwright.sync_api import sync_playwright
 
 from devtools.demo import load_fixtures
 from indicators.models import DataElement
@@ -106,3 +108,25 @@ def media_in_tmp(tmp_path_factory):
 def fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# One Chromium for the whole run, shared by the browser tests (tests/e2e) and the production-stack
+# test (tests/deploy): Playwright's sync API allows one instance per thread.
+CHROMIUM = os.getenv("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

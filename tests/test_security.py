@@ -248,7 +248,14 @@ def test_pages_of_every_role_carry_no_inline_code(client, personas, hostile_repo
 
 
 # Set by the browser tests' conftest or by a developer's shell; they would change the verdict.
-NOT_INHERITED = {"DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY", "USE_HTTPS", "SECURE_SSL_REDIRECT"}
+NOT_INHERITED = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SECRET_KEY",
+    "USE_HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "DEBUG",
+}
+NOT_INHERITED |= {"ALLOWED_HOSTS", "CELERY_BROKER_URL"}
 NOT_INHERITED |= {"SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS"}
 NOT_INHERITED |= {"SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"}
 
@@ -272,14 +279,34 @@ def test_check_deploy_is_clean_in_production():
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portal.example.gov.cn",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout, result.stdout + result.stderr
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = manage("check", DEBUG="false")
-    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 50,
+    "ALLOWED_HOSTS": "portal.example.gov.cn",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+@pytest.mark.parametrize(
+    "missing, said",
+    [
+        ("SECRET_KEY", "必须设置 SECRET_KEY"),
+        ("ALLOWED_HOSTS", "必须设置 ALLOWED_HOSTS"),
+        ("CELERY_BROKER_URL", "必须设置 CELERY_BROKER_URL"),
+    ],
+)
+def test_production_refuses_to_start_without_what_it_needs(missing, said):
+    env = {name: value for name, value in PRODUCTION.items() if name != missing}
+    result = manage("check", **env)
+    assert result.returncode != 0 and said in result.stderr, result.stderr
+    # The demo's fall-backs stay the demo's.
+    assert manage("check", **{**env, "DEBUG": "true"}).returncode == 0
 
 
 def test_tests_and_the_demo_run_over_plain_http():

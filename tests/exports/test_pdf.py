@@ -180,7 +180,17 @@ def test_report_pdf_download_permissions(client, personas, sent, persona, status
     assert response.status_code == status
     if status == 200:
         assert response["Content-Type"] == "application/pdf"
-        assert response.content.startswith(b"%PDF")
+        assert response.getvalue().startswith(b"%PDF")
+
+
+def test_behind_nginx_a_refused_reader_gets_no_file_redirect(client, personas, sent, settings):
+    settings.PRIVATE_FILES_ACCEL_PREFIX = "/_private"
+    client.force_login(personas.clerk_huatai)
+    refused = client.get(reverse("report_pdf", args=[sent.pk]))
+    assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
+    client.force_login(personas.clerk_lianchi)
+    allowed = client.get(reverse("report_pdf", args=[sent.pk]))
+    assert allowed["X-Accel-Redirect"].startswith("/_private/pdf/")
 
 
 def test_draft_pdf_hidden_from_reviewers_and_the_public(client, personas):
@@ -200,4 +210,4 @@ def test_public_pdf_once_published(client, personas, sent):
     report_approve(report=sent, actor=personas.reviewer_shenqiu)
     report_publish(report=sent, actor=personas.reviewer_shenqiu)
     response = client.get(url)
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF")

@@ -1,6 +1,8 @@
 """A report's PDF is rendered once per version and then served from storage; a long report's PDF
 comes from the task queue, never from a request."""
 
+from urllib.parse import quote
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -30,19 +32,19 @@ def published(personas, full_parts):
 def test_the_public_pdf_is_rendered_once_per_version(client, published):
     url = reverse("public_report_pdf", args=[published.pk])
     first = client.get(url)
-    assert first.status_code == 200 and first.content.startswith(b"%PDF")
+    assert first.status_code == 200 and first.getvalue().startswith(b"%PDF")
     assert first["Cache-Control"] == "public, max-age=300"
     name = report_pdf_name(published)
     assert default_storage.exists(name)
     # The next reader gets the stored file, whatever is in it: nothing is rendered again.
     default_storage.delete(name)
     default_storage.save(name, ContentFile(MARKER))
-    assert client.get(url).content == MARKER
+    assert client.get(url).getvalue() == MARKER
 
     # Re-scored: what the PDF shows may differ, so it is made again (and the old one removed).
     scores_recompute(period=published.period)
-    again = client.get(url)
-    assert again.content.startswith(b"%PDF") and again.content != MARKER
+    again = client.get(url).getvalue()
+    assert again.startswith(b"%PDF") and again != MARKER
     assert not default_storage.exists(name)
 
 
@@ -53,8 +55,21 @@ def test_a_signed_in_reader_gets_the_same_stored_pdf_privately(client, personas,
     default_storage.save(name, ContentFile(MARKER))
     client.force_login(personas.reviewer_shenqiu)
     response = client.get(reverse("report_pdf", args=[published.pk]))
-    assert response.content == MARKER
+    assert response.getvalue() == MARKER
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_behind_nginx_the_portal_checks_and_nginx_sends_the_file(
+    client, personas, published, settings
+):
+    settings.PRIVATE_FILES_ACCEL_PREFIX = "/_private"
+    client.force_login(personas.reviewer_shenqiu)
+    response = client.get(reverse("report_pdf", args=[published.pk]))
+    name = report_pdf_name(published)
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"] == "/_private/" + quote(name)
+    assert response["Content-Type"] == "application/pdf"
+    assert "filename*=UTF-8''" + quote(f"{published}.pdf") in response["Content-Disposition"]
 
 
 def test_a_long_reports_pdf_goes_to_the_task_queue(
@@ -89,4 +104,4 @@ def test_a_long_published_pdf_asks_the_public_to_come_back(
     assert "PDF 正在生成" in pending.content.decode()
     assert pending["Retry-After"] == "30"
     ready = client.get(url)  # the task ran after the request
-    assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
+    assert ready.status_code == 200 and ready.getvalue().startswith(b"%PDF")

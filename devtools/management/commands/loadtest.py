@@ -249,6 +249,8 @@ def _start_worker(env) -> subprocess.Popen:
             "-A",
             "reportportal",
             "worker",
+            "--queues",
+            "celery,long",
             "--pool",
             "solo",
             "--loglevel",
@@ -310,7 +312,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--broker",
             default="redis://127.0.0.1:6379/13",
-            help="后台任务队列（默认本机 Redis 第 13 号库，并启动一个 Celery worker）；空字符串表示在请求内执行",
+            help="后台任务队列（默认本机 Redis 第 13 号库，并启动一个 Celery worker；生产模式必须有）",
         )
         parser.add_argument("--year", type=int, default=None, help="压测使用的报告年度（默认今年）")
         parser.add_argument(
@@ -352,6 +354,8 @@ class Command(BaseCommand):
         connections.close_all()  # the server is about to use the database, not this process
 
         self.broker = options["broker"]
+        if not self.broker:
+            raise CommandError("服务器以生产模式运行，必须有任务队列：--broker redis://…")
         env = self._server_env()
         err.write("收集静态文件（DEBUG=False 使用带哈希的文件名）…")
         collected = subprocess.run(

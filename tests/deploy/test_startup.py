@@ -1,0 +1,22 @@
+"""Production refuses to start, with the reason, rather than answer 500 on every page."""
+
+import subprocess
+
+from .stack import ROOT, VENV_BIN, Stack, free_port
+
+
+def test_gunicorn_refuses_to_start_without_the_static_manifest(tmp_path):
+    stack = Stack(workdir=tmp_path)  # settings only: nothing is prepared or started
+    env = stack.env(
+        STATIC_ROOT=str(tmp_path / "never-collected"), GUNICORN_BIND=f"127.0.0.1:{free_port()}"
+    )
+    result = subprocess.run(
+        [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "reportportal.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "没有静态文件清单" in result.stderr and "collectstatic" in result.stderr
