@@ -18,6 +18,7 @@ from reports.selectors.reports import reports_for_user
 
 from .documents import bulletin_pdf, county_summary_pdf, province_summary_pdf, report_pdf_store
 from .models import ExportJob
+from .spreadsheets import county_workbook, province_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def export_job_create(
         kind=kind,
         period=period,
         county=county if of_county else None,
-        province=province if kind == ExportJob.Kind.PROVINCE else "",
+        province=province if kind in ExportJob.PROVINCE_KINDS else "",
         requested_by=actor,
     )
     audit_record(event=Event.EXPORT, obj=job, user=actor, detail=job.title)
@@ -69,7 +70,7 @@ def export_job_create(
 
 
 def export_job_run(*, job_id: int) -> ExportJob:
-    """Renders the PDF, reporting progress in the job row that the page polls."""
+    """Renders the PDF or the spreadsheet, reporting progress in the job row that the page polls."""
     job = ExportJob.objects.select_related("period", "county", "report__township").get(pk=job_id)
     if job.finished:
         return job
@@ -93,10 +94,14 @@ def export_job_run(*, job_id: int) -> ExportJob:
         elif job.kind == ExportJob.Kind.COUNTY:
             assert job.county is not None
             data = county_summary_pdf(job.county, job.period, progress)
+        elif job.kind == ExportJob.Kind.COUNTY_XLSX:
+            assert job.county is not None
+            data = county_workbook(job.county, job.period, progress)
+        elif job.kind == ExportJob.Kind.PROVINCE_XLSX:
+            data = province_workbook(job.period, job.province, progress)
         else:
             data = province_summary_pdf(job.period, job.province, progress)
-        name = f"{job.title}.pdf"
-        job.file.save(name, ContentFile(data), save=False)
+        job.file.save(job.filename, ContentFile(data), save=False)
         job.status = ExportJob.Status.DONE
         job.progress = 100
     except Exception as exc:

@@ -9,13 +9,15 @@ from reports.models import Report
 
 
 class ExportJob(models.Model):
-    """A summary PDF made in the background; the file lives in shared storage (MEDIA_ROOT)."""
+    """A summary PDF or spreadsheet made in the background; the file lives in shared storage (MEDIA_ROOT)."""
 
     class Kind(models.TextChoices):
         COUNTY = "county", "县（市、区）汇总"
         PROVINCE = "province", "全部县汇总"
         REPORT = "report", "单份报告"
         BULLETIN = "bulletin", "报送情况通报"
+        COUNTY_XLSX = "county_xlsx", "县（市、区）数据表（Excel）"
+        PROVINCE_XLSX = "province_xlsx", "全部县数据表（Excel）"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -24,7 +26,10 @@ class ExportJob(models.Model):
         FAILED = "failed", "失败"
 
     # Kinds made for one county (the others cover several counties, or one report).
-    COUNTY_KINDS = frozenset({Kind.COUNTY, Kind.BULLETIN})
+    COUNTY_KINDS = frozenset({Kind.COUNTY, Kind.BULLETIN, Kind.COUNTY_XLSX})
+    # Kinds made for a province (or every province when it is empty).
+    PROVINCE_KINDS = frozenset({Kind.PROVINCE, Kind.PROVINCE_XLSX})
+    SPREADSHEET_KINDS = frozenset({Kind.COUNTY_XLSX, Kind.PROVINCE_XLSX})
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     period = models.ForeignKey(Period, on_delete=models.CASCADE, verbose_name="报告年度")
@@ -60,7 +65,17 @@ class ExportJob(models.Model):
         if self.kind == self.Kind.BULLETIN and self.county:
             return f"{self.county.name}关于{self.period.year}年度法治政府建设情况报告报送情况的通报"
         place = self.county.name if self.county else (self.province or "全部") + "各县（市、区）"
+        if self.is_spreadsheet:
+            return f"{place}{self.period.year}年度法治政府建设情况数据表"
         return f"{place}{self.period.year}年度法治政府建设情况汇总"
+
+    @property
+    def is_spreadsheet(self) -> bool:
+        return self.kind in self.SPREADSHEET_KINDS
+
+    @property
+    def filename(self) -> str:
+        return f"{self.title}.{'xlsx' if self.is_spreadsheet else 'pdf'}"
 
     @property
     def finished(self) -> bool:

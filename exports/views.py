@@ -117,6 +117,11 @@ def export_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     audit_record(event=Event.DOWNLOAD, obj=job, detail=job.title)
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if job.is_spreadsheet
+        else "application/pdf"
+    )
     return stored_file_response(
-        name=job.file.name, filename=f"{job.title}.pdf", content_type="application/pdf"
+        name=job.file.name, filename=job.filename, content_type=content_type
     )
