@@ -42,7 +42,7 @@ class IndicatorSetAdmin(admin.ModelAdmin):
     list_filter = ("period", "active")
     search_fields = ("name",)
     readonly_fields = ("formula_help",)
-    fields = ("period", "name", "active", "formula_help")
+    fields = ("period", "name", "active", "change_factor", "formula_help")
     inlines = [IndicatorInline, ValidationRuleInline]
 
     @admin.display(description="指标数")

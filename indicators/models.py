@@ -1,5 +1,7 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from .expressions import ExpressionError, expression_check, expression_evaluate, expression_names
@@ -136,6 +138,15 @@ class IndicatorSet(models.Model):
     )
     name = models.CharField("名称", max_length=100)
     active = models.BooleanField("启用", default=True, help_text="每个年度只能启用一套指标体系。")
+    change_factor = models.DecimalField(
+        "请核实倍数",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(3),
+        validators=[MinValueValidator(Decimal("1.01"))],
+        help_text="数据与上年相比变化到这个倍数以上（或以下到几分之一），或每村数值与全县中位数相差这个"
+        "倍数以上时，提示「请核实」。默认 3。",
+    )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:

@@ -33,6 +33,7 @@ from reading.sections import SECTION_KEYS
 from reports.models import ReportScore
 
 from .models import (
+    FigureCheck,
     Period,
     Report,
     ReportSnapshot,
@@ -71,6 +72,7 @@ class Spec:
     plain: tuple[str, ...]
     refs: dict[str, str] = field(default_factory=dict)  # FK field → "user" | "township" | …
     structural: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()  # plain fields files written before them lack (default then)
 
     def fields(self) -> set[str]:
         return {*self.plain, *self.refs, *self.structural}
@@ -121,7 +123,19 @@ VALUE_HISTORY = Spec(
     {"element": "element", "history_user": "user"},
     ("id", "report", "history_id"),  # id: the "row" key, see _value_row_keys
 )
-INDICATOR_SET = Spec(IndicatorSet, ("name", "active", "updated_at"), {}, ("id", "period"))
+FIGURE_CHECK = Spec(
+    FigureCheck,
+    ("value", "previous", "note", "checked_at"),
+    {"element": "element", "checked_by": "user"},
+    ("id", "report"),
+)
+INDICATOR_SET = Spec(
+    IndicatorSet,
+    ("name", "active", "change_factor", "updated_at"),
+    {},
+    ("id", "period"),
+    added=("change_factor",),
+)
 INDICATOR = Spec(
     Indicator,
     (
@@ -154,6 +168,7 @@ REPORT_CHILDREN = {
     "comments": COMMENT,
     "history": REPORT_HISTORY,
     "value_history": VALUE_HISTORY,
+    "figure_checks": FIGURE_CHECK,
 }
 SPECS = (*REPORT_CHILDREN.values(), PERIOD, REPORT, SCORE, INDICATOR_SET, INDICATOR, RULE)
 
@@ -275,6 +290,11 @@ def period_export(*, period: Period) -> dict:
     scores = _grouped(
         ReportScore.objects.filter(**in_period), SCORE, "report_id", "indicator_set_id"
     )
+    figure_checks = _grouped(
+        FigureCheck.objects.filter(**in_period).order_by("checked_at", "pk"),
+        FIGURE_CHECK,
+        "report_id",
+    )
     history = _grouped(
         HistoricalReport.objects.filter(id__in=ids).order_by("history_date", "history_id"),
         REPORT_HISTORY,
@@ -315,6 +335,7 @@ def period_export(*, period: Period) -> dict:
         row["value_history"] = [
             {**_row(VALUE_HISTORY, h, keys), "row": row_keys[h["id"]]} for h in value_history[pk]
         ]
+        row["figure_checks"] = [_row(FIGURE_CHECK, v, keys) for v in figure_checks[pk]]
         out_reports.append(row)
 
     return {
@@ -369,7 +390,7 @@ class _Ids:
         wanted: dict[str, set] = defaultdict(set)
         for report in data["reports"]:
             for spec, rows in [(REPORT, [report])] + [
-                (spec, report[name]) for name, spec in REPORT_CHILDREN.items()
+                (spec, report.get(name, [])) for name, spec in REPORT_CHILDREN.items()
             ]:
                 for row in rows:
                     for name, kind in spec.refs.items():
@@ -421,7 +442,13 @@ class _Ids:
 
 
 def _plain(spec: Spec, row: dict) -> dict:
-    return {name: _in(spec.model, name, row[name]) for name in spec.plain}
+    """The plain fields of a row; a field added to the format since version 1 (spec.added) and
+    absent from an older file takes its default."""
+    return {
+        name: _in(spec.model, name, row[name])
+        for name in spec.plain
+        if name in row or name not in spec.added
+    }
 
 
 def _bulk_create(model, objs: list) -> list:
@@ -507,6 +534,15 @@ def _create_reports(period: Period, rows: list[dict], ids: _Ids, sets: list) -> 
     value_pk = {(v.report_id, code): v.pk for v, code in zip(values, codes, strict=True)}
     _bulk_create(ReportStatusChange, children(STATUS_CHANGE, "status_changes"))
     _bulk_create(ReportSnapshot, children(SNAPSHOT, "snapshots"))
+    # Files written before figure checks existed have none.
+    _bulk_create(
+        FigureCheck,
+        [
+            FigureCheck(report=report, **_plain(FIGURE_CHECK, item), **ids.refs(FIGURE_CHECK, item))
+            for report, row in pairs
+            for item in row.get("figure_checks", [])
+        ],
+    )
 
     comments = _bulk_create(ReviewComment, children(COMMENT, "comments"))
     answers, start = [], 0

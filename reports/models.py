@@ -446,3 +446,32 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.county} · {self.period} · {self.day}"
+
+
+class FigureCheck(models.Model):
+    """A figure marked 「请核实」 (far from last year's or from the county's median) that the clerk
+    or the reviewer has checked, with a note. Rows are only added: the latest of a figure counts,
+    and only while the figure still has the value that was checked."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="figure_checks", verbose_name="报告"
+    )
+    element = models.ForeignKey(
+        DataElement, on_delete=models.PROTECT, related_name="+", verbose_name="数据项"
+    )
+    value = models.PositiveBigIntegerField("核实的数值", null=True, blank=True)
+    previous = models.PositiveBigIntegerField("上年数值", null=True, blank=True)
+    note = models.TextField("核实说明")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="核实人"
+    )
+    checked_at = models.DateTimeField("核实时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["checked_at", "id"]
+        verbose_name = "数据核实记录"
+        verbose_name_plural = "数据核实记录"
+        indexes = [models.Index(fields=["report", "element"])]
+
+    def __str__(self):
+        return f"{self.report} {self.element.name} 已核实"

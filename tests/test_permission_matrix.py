@@ -836,6 +836,35 @@ ROUTES: list[Route] = [
         data=lambda w: {"target": "shortcomings", "body": "请补充具体数字。"},
     ),
     post_only(
+        "figure_check",
+        "submitted",
+        # The world's figures equal last year's: nothing is marked 「请核实」, so the county's
+        # reviewer and the admin are sent back with a message and nothing is stored
+        # (tests/reports/test_figure_checks.py checks a real check); the clerk may not edit a
+        # sent report.
+        post=signed_in(
+            NOT_FOUND,
+            clerk_lianchi=FORBIDDEN,
+            **dict.fromkeys(
+                ("reviewer_shenqiu", "admin"),
+                redirect(page("report_review", "submitted", "#figure-publicity_events")),
+            ),
+        ),
+        kwargs=pk_of("submitted"),
+        data=lambda w: {"code": "publicity_events", "note": "已核对。"},
+    ),
+    post_only(
+        "figure_check",
+        "draft",
+        post=signed_in(
+            NOT_FOUND,
+            clerk_lianchi=redirect(page("report_edit", "draft", "#figure-publicity_events")),
+            admin=redirect(page("report_review", "draft", "#figure-publicity_events")),
+        ),
+        kwargs=pk_of("draft"),
+        data=lambda w: {"code": "publicity_events", "note": "已核对。"},
+    ),
+    post_only(
         "comment_answer",
         "returned",
         post=signed_in(

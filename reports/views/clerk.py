@@ -22,6 +22,7 @@ from reportportal.types import AuthedRequest
 from ..checks import submission_errors
 from ..forms import ImportConfirmForm, ImportUploadForm, ReportForm
 from ..models import ImportJob, Report, ReviewComment
+from ..selectors.plausibility import figure_plausibility
 from ..selectors.reports import (
     Capabilities,
     get_report_for_user,
@@ -192,6 +193,7 @@ def _edit_overview(
     )
     return {
         "threads": threads,
+        "plausibility": {f"fig:{code}": row for code, row in figure_plausibility(report).items()},
         "standing": standing(report.period, report),
         "returned": last_return(report),
         "open_comments": open_,

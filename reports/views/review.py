@@ -23,6 +23,7 @@ from reportportal.types import AuthedRequest
 from .. import similarity
 from ..checks import submission_errors
 from ..models import ReminderPolicy, Report, ReportSimilarity, ReviewComment
+from ..selectors.plausibility import figure_plausibility
 from ..selectors.reports import (
     DASHBOARD_FILTERS,
     QUEUE_STATUSES,
@@ -41,7 +42,7 @@ from ..selectors.reports import (
 )
 from ..selectors.review import comment_threads, figure_changes, round_changes
 from ..selectors.scores import report_score
-from ..services import comments, reminders, transitions
+from ..services import comments, figure_checks, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
 from ..workflow import ReportStatus
@@ -195,6 +196,7 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
             "parts": report.part_rows(),
             "threads": threads,
             "figure_rows": figure_rows(report),
+            "plausibility": figure_plausibility(report),
             "score": score,
             "score_items": score_items,
             "check_errors": submission_errors(
@@ -280,3 +282,22 @@ def comment_resolve(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(
         f"{reverse('report_review', args=[report.pk])}#{ReviewComment.anchor(comment.target)}"
     )
+
+
+@login_required
+@require_POST
+def figure_check(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A figure marked 「请核实」 checked with a note, by the clerk (from the form) or the
+    reviewer (from the review page); back to the figure on the page it came from."""
+    report, can = get_report_for_user(request.user, pk)
+    code = request.POST.get("code", "")
+    try:
+        figure_checks.figure_check_mark(
+            report=report, code=code, actor=request.user, note=request.POST.get("note", "")
+        )
+        messages.success(request, "已标记为已核实。")
+    except ReportError as exc:
+        messages.error(request, str(exc))
+    page = "report_review" if can.review else "report_edit"
+    anchor = f"figure-{code}" if code.isascii() and code.replace("_", "").isalnum() else "figures"
+    return redirect(f"{reverse(page, args=[report.pk])}#{anchor}")

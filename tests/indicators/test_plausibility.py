@@ -1,0 +1,76 @@
+from decimal import Decimal
+
+from indicators.plausibility import county_medians, figure_flags
+
+CODES = ["villages_total", "publicity_events", "disputes_mediated", "admin_lawsuits"]
+
+
+def flags(current, previous=None, peers=(), factor=Decimal(3)):
+    return figure_flags(
+        current=current,
+        previous=previous or {},
+        medians=county_medians(list(peers), CODES),
+        codes=CODES,
+        factor=factor,
+    )
+
+
+def test_ten_times_last_year_is_flagged_with_the_change():
+    flag = flags({"publicity_events": 100}, {"publicity_events": 10})["publicity_events"]
+    assert flag.flagged and flag.reasons == ("是上年（10）的 10 倍",)
+    assert (flag.previous, flag.change, flag.change_words) == (10, 90, "+90")
+
+
+def test_a_third_and_the_factor_itself_are_flagged_less_is_not():
+    assert flags({"publicity_events": 10}, {"publicity_events": 30})[
+        "publicity_events"
+    ].reasons == ("是上年（30）的 3 分之一",)
+    assert (
+        flags({"publicity_events": 29}, {"publicity_events": 10})["publicity_events"].reasons == ()
+    )
+    assert flags({"publicity_events": 30}, {"publicity_events": 10})["publicity_events"].flagged
+
+
+def test_the_factor_is_configurable():
+    current, previous = {"publicity_events": 20}, {"publicity_events": 10}
+    assert not flags(current, previous)["publicity_events"].flagged
+    assert flags(current, previous, factor=Decimal(2))["publicity_events"].flagged
+
+
+def test_zero_unknown_and_no_last_year():
+    assert flags({"publicity_events": 0}, {"publicity_events": 12})["publicity_events"].reasons == (
+        "上年为 12，今年为 0",
+    )
+    assert not flags({"admin_lawsuits": 2}, {"admin_lawsuits": 0})["admin_lawsuits"].flagged
+    unknown = flags({"publicity_events": None}, {"publicity_events": 10})["publicity_events"]
+    assert not unknown.flagged and unknown.change is None and unknown.change_words == ""
+    first_year = flags({"publicity_events": 10})["publicity_events"]
+    assert first_year.previous is None and not first_year.flagged
+    assert (
+        flags({"publicity_events": 7}, {"publicity_events": 7})["publicity_events"].change_words
+        == "持平"
+    )
+
+
+def test_far_from_the_county_median_per_village():
+    peers = [
+        {"villages_total": 10, "disputes_mediated": 20},
+        {"villages_total": 20, "disputes_mediated": 40},
+        {"villages_total": 5, "disputes_mediated": 10},
+    ]  # 2 per village everywhere
+    flag = flags({"villages_total": 10, "disputes_mediated": 200}, peers=peers)["disputes_mediated"]
+    assert flag.median_per_village == 2
+    assert flag.reasons == ("每村 20，全县中位数每村 2",)
+    assert not flags({"villages_total": 10, "disputes_mediated": 25}, peers=peers)[
+        "disputes_mediated"
+    ].flagged
+
+
+def test_no_median_from_fewer_than_three_peers_or_without_villages():
+    peers = [{"villages_total": 10, "disputes_mediated": 20}] * 2
+    assert not flags({"villages_total": 10, "disputes_mediated": 900}, peers=peers)[
+        "disputes_mediated"
+    ].flagged
+    peers = [{"villages_total": 10, "disputes_mediated": 20}] * 3
+    assert not flags({"disputes_mediated": 900}, peers=peers)["disputes_mediated"].flagged
+    assert "villages_total" not in county_medians(peers, CODES)
