@@ -26,6 +26,7 @@ class IndicatorInline(admin.StackedInline):
         ("order", "code", "name", "area"),
         "formula",
         ("rule", "target", "points", "when_missing"),
+        ("step", "deduction", "cap"),
         "bands",
     )
 
@@ -58,3 +59,24 @@ class IndicatorSetAdmin(admin.ModelAdmin):
         return format_html_join(
             "", "<div><code>{}</code> {}</div>", sorted(formula_names().items())
         )
+
+
+# Registered by reports.admin, which adds re-scoring the period after a change.
+class DeductionItemAdmin(admin.ModelAdmin):
+    """Deduction items of reviewer-scored indicators (审核赋分)."""
+
+    list_display = ("name", "points", "indicator", "indicator_set")
+    list_filter = ("indicator__indicator_set",)
+    search_fields = ("name", "indicator__name")
+    fields = ("indicator", "order", "name", "points")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.base_fields["indicator"].queryset = Indicator.objects.filter(  # type: ignore[attr-defined]
+            rule=Indicator.Rule.REVIEWER
+        ).select_related("indicator_set__period")
+        return form
+
+    @admin.display(description="指标体系")
+    def indicator_set(self, obj):
+        return obj.indicator.indicator_set

@@ -172,6 +172,8 @@ class Indicator(models.Model):
         THRESHOLD = "threshold", "达标计分（不低于目标值得满分，否则 0 分）"
         BANDS = "bands", "分档计分"
         BOOLEAN = "boolean", "是否计分（是得满分，否得 0 分）"
+        DEDUCTION = "deduction", "扣分制（每差一个单位扣分，扣完为止或到上限）"
+        REVIEWER = "reviewer", "审核赋分（审核员按扣分项扣分）"
 
     class WhenMissing(models.TextChoices):
         NOT_APPLICABLE = "not_applicable", "不适用（分值不计入满分，总分折算为百分制）"
@@ -186,7 +188,9 @@ class Indicator(models.Model):
     formula = models.CharField(
         "计算公式",
         max_length=300,
-        help_text="用数据项代码和 + - * / ( ) 写成，例如 disputes_resolved / disputes_mediated * 100。",
+        blank=True,
+        help_text="用数据项代码和 + - * / ( ) 写成，例如 disputes_resolved / disputes_mediated * 100。"
+        "审核赋分的指标不填。",
     )
     rule = models.CharField("计分规则", max_length=20, choices=Rule.choices)
     target = models.DecimalField(
@@ -204,6 +208,31 @@ class Indicator(models.Model):
         "例如：0~60=0、60~90=6、90~=10。",
     )
     points = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    step = models.DecimalField(
+        "扣分单位",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="扣分制：每差多少扣一次，不填为 1。有目标值时按“目标值 − 公式值”计差额，"
+        "没有目标值时公式值本身就是差额（例如迟报天数）。",
+    )
+    deduction = models.DecimalField(
+        "每单位扣分",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="扣分制必填，例如每少一次扣 0.3 分。",
+    )
+    cap = models.DecimalField(
+        "最多扣分",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="扣分制和审核赋分：扣分上限，不填则最多扣完本项分值。",
+    )
     when_missing = models.CharField(
         "无法计算时",
         max_length=20,
@@ -228,10 +257,20 @@ class Indicator(models.Model):
         from .scoring import BandError, parse_bands
 
         errors = {}
-        try:
-            expression_check(self.formula or "", formula_names())
-        except ExpressionError as exc:
-            errors["formula"] = str(exc)
+        if self.rule != self.Rule.REVIEWER:
+            try:
+                expression_check(self.formula or "", formula_names())
+            except ExpressionError as exc:
+                errors["formula"] = str(exc)
+        if self.rule == self.Rule.DEDUCTION:
+            if self.deduction is None or self.deduction <= 0:
+                errors["deduction"] = "扣分制需要填写大于 0 的每单位扣分。"
+            if self.step is not None and self.step <= 0:
+                errors["step"] = "扣分单位必须大于 0。"
+        if self.cap is not None and (
+            self.cap <= 0 or (self.points is not None and self.cap > self.points)
+        ):
+            errors["cap"] = "最多扣分必须大于 0，且不超过本项分值。"
         if self.rule in (self.Rule.LINEAR, self.Rule.THRESHOLD):
             if self.target is None:
                 errors["target"] = "线性计分和达标计分需要填写目标值。"
@@ -253,3 +292,28 @@ class Indicator(models.Model):
         from .scoring import rule_in_words
 
         return rule_in_words(self)
+
+
+class DeductionItem(models.Model):
+    """One thing a reviewer may deduct for on a reviewer-scored indicator (审核赋分), judged from
+    the report and its evidence, e.g. 未按要求公开年度报告 −0.5."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="deduction_items", verbose_name="指标"
+    )
+    name = models.CharField("扣分项", max_length=200)
+    points = models.DecimalField(
+        "扣分",
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "扣分项"
+        verbose_name_plural = "扣分项"
+
+    def __str__(self):
+        return f"{self.name}（扣 {self.points.normalize():f} 分）"

@@ -26,7 +26,10 @@ def active_indicator_set_with_indicators(period: Period) -> IndicatorSet | None:
 
 def compiled_indicators(indicator_set: IndicatorSet) -> list[CompiledIndicator]:
     return [
-        CompiledIndicator.from_model(i) for i in indicator_set.indicators.order_by("order", "id")
+        CompiledIndicator.from_model(i)
+        for i in indicator_set.indicators.order_by("order", "id").prefetch_related(
+            "deduction_items"
+        )
     ]
 
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.admin import DeductionItemAdmin as BaseDeductionItemAdmin
 from indicators.admin import IndicatorSetAdmin as BaseIndicatorSetAdmin
-from indicators.models import IndicatorSet
+from indicators.models import DeductionItem, IndicatorSet
 from org.audit import Event, audit_record
 from org.models import Period
 from org.services import period_set_locked
@@ -76,6 +77,18 @@ class PeriodAdmin(admin.ModelAdmin):
         )
         if "deadline" in form.changed_data:
             period_deadline_changed(period=obj)
+
+
+@admin.register(DeductionItem)
+class DeductionItemAdmin(BaseDeductionItemAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        indicator_set_changed(indicator_set=obj.indicator.indicator_set)
+
+    def delete_model(self, request, obj):
+        indicator_set = obj.indicator.indicator_set
+        super().delete_model(request, obj)
+        indicator_set_changed(indicator_set=indicator_set)
 
 
 @admin.register(IndicatorSet)

@@ -28,7 +28,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from indicators.models import DataElement, Indicator, IndicatorSet, ValidationRule
+from indicators.models import DataElement, DeductionItem, Indicator, IndicatorSet, ValidationRule
 from reading.sections import SECTION_KEYS
 from reports.models import ReportScore
 
@@ -40,6 +40,7 @@ from .models import (
     ReportStatusChange,
     ReportValue,
     ReviewComment,
+    ReviewerDeduction,
     Township,
 )
 
@@ -147,11 +148,23 @@ INDICATOR = Spec(
         "target",
         "bands",
         "points",
+        "step",
+        "deduction",
+        "cap",
         "when_missing",
         "order",
     ),
     {},
     ("id", "indicator_set"),
+    added=("step", "deduction", "cap"),
+)
+DEDUCTION_ITEM = Spec(DeductionItem, ("name", "points", "order"), {}, ("id", "indicator"))
+REVIEWER_DEDUCTION = Spec(
+    ReviewerDeduction,
+    ("note", "created_at", "withdrawn_at"),
+    {"created_by": "user", "withdrawn_by": "user"},
+    # item: [index of the period's set, indicator code, position among its deduction items]
+    ("id", "report", "item"),
 )
 RULE = Spec(
     ValidationRule,
@@ -169,8 +182,18 @@ REPORT_CHILDREN = {
     "history": REPORT_HISTORY,
     "value_history": VALUE_HISTORY,
     "figure_checks": FIGURE_CHECK,
+    "deductions": REVIEWER_DEDUCTION,
 }
-SPECS = (*REPORT_CHILDREN.values(), PERIOD, REPORT, SCORE, INDICATOR_SET, INDICATOR, RULE)
+SPECS = (
+    *REPORT_CHILDREN.values(),
+    PERIOD,
+    REPORT,
+    SCORE,
+    INDICATOR_SET,
+    INDICATOR,
+    DEDUCTION_ITEM,
+    RULE,
+)
 
 
 def _out(value):
@@ -290,6 +313,24 @@ def period_export(*, period: Period) -> dict:
     scores = _grouped(
         ReportScore.objects.filter(**in_period), SCORE, "report_id", "indicator_set_id"
     )
+    # A deduction item is referred to as [set index, indicator code, position].
+    items_of: dict[int, list[dict]] = defaultdict(list)
+    item_key: dict[int, list] = {}
+    for entry in (
+        DeductionItem.objects.filter(indicator__indicator_set__period=period)
+        .order_by("order", "pk")
+        .values(*_columns(DEDUCTION_ITEM, "id", "indicator_id"), "indicator__code")
+        .annotate(set_id=models.F("indicator__indicator_set_id"))
+    ):
+        own = items_of[entry["indicator_id"]]
+        item_key[entry["id"]] = [set_index[entry["set_id"]], entry["indicator__code"], len(own)]
+        own.append(entry)
+    deductions = _grouped(
+        ReviewerDeduction.objects.filter(**in_period).order_by("created_at", "pk"),
+        REVIEWER_DEDUCTION,
+        "report_id",
+        "item_id",
+    )
     figure_checks = _grouped(
         FigureCheck.objects.filter(**in_period).order_by("checked_at", "pk"),
         FIGURE_CHECK,
@@ -336,6 +377,15 @@ def period_export(*, period: Period) -> dict:
             {**_row(VALUE_HISTORY, h, keys), "row": row_keys[h["id"]]} for h in value_history[pk]
         ]
         row["figure_checks"] = [_row(FIGURE_CHECK, v, keys) for v in figure_checks[pk]]
+        row["deductions"] = []
+        for each in deductions[pk]:
+            if each["item_id"] not in item_key:
+                raise BackupError(
+                    f"{keys.township[report['township_id']][2]}的审核扣分项不属于本年度的指标体系。"
+                )
+            row["deductions"].append(
+                {**_row(REVIEWER_DEDUCTION, each, keys), "item": item_key[each["item_id"]]}
+            )
         out_reports.append(row)
 
     return {
@@ -347,10 +397,15 @@ def period_export(*, period: Period) -> dict:
             {
                 **_row(INDICATOR_SET, each, keys),
                 "indicators": [
-                    _row(INDICATOR, v, keys)
+                    {
+                        **_row(INDICATOR, v, keys),
+                        "deduction_items": [
+                            _row(DEDUCTION_ITEM, i, keys) for i in items_of[v["id"]]
+                        ],
+                    }
                     for v in Indicator.objects.filter(indicator_set_id=each["id"])
                     .order_by("order", "pk")
-                    .values(*_columns(INDICATOR))
+                    .values(*_columns(INDICATOR, "id"))
                 ],
                 "validation_rules": [
                     _row(RULE, v, keys)
@@ -491,18 +546,36 @@ def _period_clear(period: Period) -> None:
     IndicatorSet.objects.filter(period=period).delete()
 
 
-def _create_sets(period: Period, rows: list[dict]) -> list[IndicatorSet]:
+def _create_sets(
+    period: Period, rows: list[dict]
+) -> tuple[list[IndicatorSet], dict[tuple[int, str, int], int]]:
+    """The sets with their indicators, deduction items and rules; and the pk of each deduction
+    item by its key in the file (set index, indicator code, position)."""
     sets = _bulk_create(
         IndicatorSet, [IndicatorSet(period=period, **_plain(INDICATOR_SET, row)) for row in rows]
     )
-    Indicator.objects.bulk_create(
+    pairs = [
+        (index, item)
+        for index, (each, row) in enumerate(zip(sets, rows, strict=True))
+        for item in row["indicators"]
+    ]
+    indicators = Indicator.objects.bulk_create(
+        [Indicator(indicator_set=sets[index], **_plain(INDICATOR, item)) for index, item in pairs],
+        batch_size=BATCH,
+    )
+    keys = [
+        ((index, item["code"], position), indicator, entry)
+        for indicator, (index, item) in zip(indicators, pairs, strict=True)
+        for position, entry in enumerate(item.get("deduction_items", []))
+    ]
+    created = DeductionItem.objects.bulk_create(
         [
-            Indicator(indicator_set=each, **_plain(INDICATOR, item))
-            for each, row in zip(sets, rows, strict=True)
-            for item in row["indicators"]
+            DeductionItem(indicator=indicator, **_plain(DEDUCTION_ITEM, e))
+            for _k, indicator, e in keys
         ],
         batch_size=BATCH,
     )
+    items = {key: item.pk for (key, _i, _e), item in zip(keys, created, strict=True)}
     ValidationRule.objects.bulk_create(
         [
             ValidationRule(indicator_set=each, **_plain(RULE, item))
@@ -511,10 +584,16 @@ def _create_sets(period: Period, rows: list[dict]) -> list[IndicatorSet]:
         ],
         batch_size=BATCH,
     )
-    return sets
+    return sets, items
 
 
-def _create_reports(period: Period, rows: list[dict], ids: _Ids, sets: list) -> None:
+def _create_reports(
+    period: Period,
+    rows: list[dict],
+    ids: _Ids,
+    sets: list,
+    items: dict[tuple[int, str, int], int] | None = None,
+) -> None:
     reports = _bulk_create(
         Report,
         [Report(period=period, **_plain(REPORT, row), **ids.refs(REPORT, row)) for row in rows],
@@ -534,7 +613,27 @@ def _create_reports(period: Period, rows: list[dict], ids: _Ids, sets: list) -> 
     value_pk = {(v.report_id, code): v.pk for v, code in zip(values, codes, strict=True)}
     _bulk_create(ReportStatusChange, children(STATUS_CHANGE, "status_changes"))
     _bulk_create(ReportSnapshot, children(SNAPSHOT, "snapshots"))
-    # Files written before figure checks existed have none.
+    items = items or {}
+
+    def item_pk(key: list) -> int:
+        if not isinstance(key, list) or len(key) != 3 or tuple(key) not in items:
+            raise BackupError("文件已损坏：审核扣分指向不存在的扣分项。")
+        return items[(key[0], key[1], key[2])]
+
+    # Files written before these existed have none.
+    _bulk_create(
+        ReviewerDeduction,
+        [
+            ReviewerDeduction(
+                report=report,
+                item_id=item_pk(item["item"]),
+                **_plain(REVIEWER_DEDUCTION, item),
+                **ids.refs(REVIEWER_DEDUCTION, item),
+            )
+            for report, row in pairs
+            for item in row.get("deductions", [])
+        ],
+    )
     _bulk_create(
         FigureCheck,
         [
@@ -624,8 +723,8 @@ def _import(data: dict, *, replace: bool) -> Period:
             setattr(period, name, value)
         period.save(update_fields=list(head))
     ids.period[year] = period.pk
-    sets = _create_sets(period, data["indicator_sets"])
-    _create_reports(period, data["reports"], ids, sets)
+    sets, items = _create_sets(period, data["indicator_sets"])
+    _create_reports(period, data["reports"], ids, sets, items)
     return period
 
 

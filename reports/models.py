@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from indicators.models import DataElement, IndicatorSet
+from indicators.models import DataElement, DeductionItem, IndicatorSet
 from org.models import County, Period, Township
 from reading.sections import (
     REQUIRED_SECTION_KEYS,
@@ -475,3 +475,45 @@ class FigureCheck(models.Model):
 
     def __str__(self):
         return f"{self.report} {self.element.name} 已核实"
+
+
+class ReviewerDeduction(models.Model):
+    """A deduction item of a reviewer-scored indicator (审核赋分) that a reviewer ticked on a
+    report, with the note that points at the evidence. Never changed but withdrawn (who, when),
+    so every change of a deduction stays on record."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="deductions", verbose_name="报告"
+    )
+    item = models.ForeignKey(
+        DeductionItem, on_delete=models.CASCADE, related_name="+", verbose_name="扣分项"
+    )
+    note = models.TextField("扣分说明（依据的佐证材料）")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="扣分人"
+    )
+    created_at = models.DateTimeField("扣分时间", default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="撤销人",
+    )
+    withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "审核扣分"
+        verbose_name_plural = "审核扣分"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "item"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="deduction_once_per_item",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report} {self.item}"

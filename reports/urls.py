@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/<id:pk>/act/<str:action>/", report.report_act, name="report_act"),
     path("reports/<id:pk>/comments/", review.comment_create, name="comment_create"),
     path("reports/<id:pk>/figure-checks/", review.figure_check, name="figure_check"),
+    path("reports/<id:pk>/deductions/", review.report_deduction, name="report_deduction"),
     path("comments/<id:pk>/answer/", clerk.comment_answer, name="comment_answer"),
     path("comments/<id:pk>/resolve/", review.comment_resolve, name="comment_resolve"),
     path("review/", review.review_queue, name="review_queue"),

@@ -865,6 +865,23 @@ ROUTES: list[Route] = [
         data=lambda w: {"code": "publicity_events", "note": "已核对。"},
     ),
     post_only(
+        "report_deduction",
+        "submitted",
+        # The world's set (the default) has no reviewer-scored item: the county's reviewer and
+        # the admin are sent back with a message, nothing stored (tests/reports/test_deductions.py
+        # checks a real deduction); the clerk may not deduct.
+        post=signed_in(
+            NOT_FOUND,
+            clerk_lianchi=FORBIDDEN,
+            **dict.fromkeys(
+                ("reviewer_shenqiu", "admin"),
+                redirect(page("report_review", "submitted", "#deduction-1")),
+            ),
+        ),
+        kwargs=pk_of("submitted"),
+        data=lambda w: {"item": "1", "action": "add", "note": "见佐证材料。"},
+    ),
+    post_only(
         "comment_answer",
         "returned",
         post=signed_in(

@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from indicators.models import Indicator, IndicatorSet
+from indicators.models import DeductionItem, Indicator, IndicatorSet
 from indicators.scoring import explain
 from indicators.selectors import active_indicator_set_with_indicators
 from org.models import County, Period, Township
 
-from ..models import Report, ReportScore
+from ..models import Report, ReportScore, ReviewerDeduction
 from ..workflow import ReportStatus
 from .reports import county_dashboard
 
@@ -118,3 +118,38 @@ def report_score(report: Report) -> tuple[ReportScore | None, list[dict[str, Any
     if score is None:
         return None, []
     return score, explain(score.breakdown, score.indicator_set.indicators.all())
+
+
+def reviewer_scoring(
+    report: Report,
+) -> tuple[
+    list[tuple[Indicator, list[tuple[DeductionItem, ReviewerDeduction | None]]]],
+    list[ReviewerDeduction],
+]:
+    """The reviewer-scored indicators of the report's active set, each with its deduction items
+    and the one ticked on this report (or None); and every deduction ever made on it, withdrawn
+    ones too, oldest first. Three queries."""
+    indicators = list(
+        Indicator.objects.filter(
+            indicator_set__period_id=report.period_id,
+            indicator_set__active=True,
+            rule=Indicator.Rule.REVIEWER,
+        )
+        .prefetch_related("deduction_items")
+        .order_by("order", "id")
+    )
+    if not indicators:
+        return [], []
+    history = list(
+        ReviewerDeduction.objects.filter(report=report).select_related(
+            "item", "created_by", "withdrawn_by"
+        )
+    )
+    active = {d.item_id: d for d in history if d.withdrawn_at is None}
+    return (
+        [
+            (indicator, [(item, active.get(item.pk)) for item in indicator.deduction_items.all()])
+            for indicator in indicators
+        ],
+        history,
+    )

@@ -15,7 +15,7 @@ from indicators.selectors import active_indicator_set, compiled_indicators
 from org.models import Period
 from reading.sections import REQUIRED_SECTION_KEYS
 
-from ..models import Report, ReportScore, ReportValue
+from ..models import Report, ReportScore, ReportValue, ReviewerDeduction
 
 BATCH = 2000
 
@@ -36,6 +36,14 @@ def _score_batch(
         "report_id", "element__code", "value"
     ):
         values[report_id][code] = value
+    ticks: dict[int, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+    if any(ind.items for ind in compiled):
+        for report_id, code, item_id, note in (
+            ReviewerDeduction.objects.filter(report_id__in=report_ids, withdrawn_at__isnull=True)
+            .order_by("created_at", "pk")
+            .values_list("report_id", "item__indicator__code", "item_id", "note")
+        ):
+            ticks[report_id][code].append((item_id, note))
     scores = []
     for report_id, missing, submitted_at in rows:
         figures = values[report_id]
@@ -46,7 +54,7 @@ def _score_batch(
             if submitted_at is None
             else int(timezone.localdate(submitted_at) <= period.deadline)
         )
-        result = score_values(compiled, figures)
+        result = score_values(compiled, figures, ticks.get(report_id))
         scores.append(
             ReportScore(
                 report_id=report_id,

@@ -41,8 +41,8 @@ from ..selectors.reports import (
     review_queue as queue_of,
 )
 from ..selectors.review import comment_threads, figure_changes, round_changes
-from ..selectors.scores import report_score
-from ..services import comments, figure_checks, reminders, transitions
+from ..selectors.scores import report_score, reviewer_scoring
+from ..services import comments, deductions, figure_checks, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
 from ..workflow import ReportStatus
@@ -187,6 +187,7 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     threads = comment_threads(report)
     score, score_items = report_score(report)
+    scoring, deduction_history = reviewer_scoring(report)
     return render(
         request,
         "reports/report_review.html",
@@ -199,6 +200,8 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
             "plausibility": figure_plausibility(report),
             "score": score,
             "score_items": score_items,
+            "reviewer_scoring": scoring,
+            "deduction_history": deduction_history,
             "check_errors": submission_errors(
                 parts=report.parts(),
                 missing=report.missing_parts,
@@ -301,3 +304,29 @@ def figure_check(request: AuthedRequest, pk: int) -> HttpResponse:
     page = "report_review" if can.review else "report_edit"
     anchor = f"figure-{code}" if code.isascii() and code.replace("_", "").isalnum() else "figures"
     return redirect(f"{reverse(page, args=[report.pk])}#{anchor}")
+
+
+@login_required
+@require_POST
+def report_deduction(request: AuthedRequest, pk: int) -> HttpResponse:
+    """审核赋分: a reviewer ticks (or withdraws) a deduction item with a note."""
+    report, _can = get_report_for_user(request.user, pk)
+    item_id = optional_id(request.POST, "item", "扣分项")
+    action = request.POST.get("action", "")
+    if item_id is None or action not in ("add", "withdraw"):
+        raise BadRequest("扣分参数不正确，请从页面上的按钮提交。")
+    try:
+        if action == "add":
+            deductions.report_deduction_add(
+                report=report,
+                item_id=item_id,
+                actor=request.user,
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, "已扣分，得分已重新计算。")
+        else:
+            deductions.report_deduction_withdraw(report=report, item_id=item_id, actor=request.user)
+            messages.success(request, "已撤销扣分，得分已重新计算。")
+    except ReportError as exc:
+        messages.error(request, str(exc))
+    return redirect(f"{reverse('report_review', args=[report.pk])}#deduction-{item_id}")

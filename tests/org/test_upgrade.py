@@ -98,9 +98,12 @@ def test_an_old_database_upgrades_and_exports_the_same(scratch, tmp_path):
         exported.pop("exported_at")
         # Added to the format since the dump was made, empty or default for its data.
         for report in exported["reports"]:
-            assert report.pop("figure_checks") == []
+            assert report.pop("figure_checks") == [] and report.pop("deductions") == []
         for each in exported["indicator_sets"]:
             assert each.pop("change_factor") == "3.00"
+            for indicator in each["indicators"]:
+                assert indicator.pop("deduction_items") == []
+                assert [indicator.pop(name) for name in ("step", "deduction", "cap")] == [None] * 3
         assert exported == expected[str(year)], year
     with (
         psycopg2.connect(

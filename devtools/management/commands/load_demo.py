@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from devtools.demo import create_demo_reports, create_demo_users, load_demo_spec, load_fixtures
-from org.models import County
+from indicators.services import indicator_set_create_rubric
+from org.models import County, Period
 from reports.services.scoring import scores_recompute
 
 
@@ -13,6 +14,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         spec = load_demo_spec()
         load_fixtures(self.stdout)
+        for period in Period.objects.all():
+            rubric = indicator_set_create_rubric(period=period)
+        self.stdout.write(
+            f"已载入第二套指标体系「{rubric.name}」（扣分制和审核赋分，各年度均未启用；"
+            "管理员在 指标体系 中停用默认体系、启用它即可）。"
+        )
         logins = create_demo_users(spec["users"])
         counties = [
             County.objects.get_by_natural_key(*r["county"]) for r in spec["users"]["reviewers"]
