@@ -54,6 +54,37 @@ def test_ten_times_last_year_is_checked_by_the_reviewer(
     assert (check.value, check.previous, check.checked_by) == (100, 10, personas.reviewer_shenqiu)
 
 
+def test_the_clerk_sees_it_on_the_form_and_marks_it_checked(
+    live_server, page, shot, personas, full_parts
+):
+    from reports.services.drafts import report_save_draft, report_start
+
+    submitted(personas, full_parts, 2022, {"villages_total": 26, "publicity_events": 10})
+    draft = report_start(
+        township=personas.lianchi, period=personas.period, actor=personas.clerk_lianchi
+    )
+    report_save_draft(
+        report=draft,
+        actor=personas.clerk_lianchi,
+        base_version=draft.version,
+        parts=full_parts,
+        figures={"villages_total": 26, "publicity_events": 100},
+    )
+    log_in(page, live_server.url, "lianchi")
+    page.goto(f"{live_server.url}/reports/{draft.pk}/edit/")
+    figure = page.locator("#figure-publicity_events")
+    expect(figure).to_contain_text("⚠ 请核实：是上年（10）的 10 倍")
+    figure.scroll_into_view_if_needed()
+    shot("16-00-form-figure-to-check", full_page=False)
+    figure.get_by_label("普法宣传活动场次的核实说明").fill("今年新增普法集市 90 场，已附活动台账。")
+    figure.get_by_role("button", name="标记已核实").click()
+    expect(page.get_by_role("alert").filter(has_text="已标记为已核实。")).to_be_visible()
+    expect(page.locator("#figure-publicity_events")).to_contain_text("✓ 已核实（lianchi")
+    page.locator("#figure-publicity_events").scroll_into_view_if_needed()
+    shot("16-00b-form-figure-checked", full_page=False)
+    assert FigureCheck.objects.get().checked_by == personas.clerk_lianchi
+
+
 def test_the_county_figures_download_as_xlsx(
     live_server, page, shot, personas, full_parts, tmp_path
 ):

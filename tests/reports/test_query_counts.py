@@ -154,3 +154,15 @@ def test_bulk_approval(small_and_large):
     assert Report.objects.filter(pk__in=[r.pk for r in large.sent]).filter(
         status=ReportStatus.APPROVED
     ).count() == len(large.sent)
+
+
+def test_county_spreadsheet_reads_in_a_fixed_number_of_queries(small_and_large):
+    from exports.spreadsheets import county_workbook
+
+    period = Period.objects.get(year=2023)
+    counts = []
+    for each in small_and_large:
+        with CaptureQueriesContext(connection) as captured:
+            county_workbook(each.county, period)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
