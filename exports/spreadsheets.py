@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from indicators.models import Indicator
-from indicators.scoring import explain
+from indicators.scoring import explain, fmt
 from indicators.selectors import active_data_elements, active_indicator_set_with_indicators
 from org.models import County, Period, Township
 from reading.sections import SECTION_KEYS
@@ -64,6 +64,17 @@ def _points(item: dict[str, Any] | None) -> Decimal | str | None:
     if item["status"] == "not_applicable":
         return "不适用"
     return Decimal(item["points"])
+
+
+def _deductions_text(row: RankRow, indicators: list[Indicator]) -> str:
+    """Every deduction of the row's score (扣分制 and 审核赋分), as the breakdown explains it."""
+    parts = []
+    for indicator in indicators:
+        item = row.items.get(indicator.code) or {}
+        for deduction in item.get("deductions", []):
+            note = f"（{deduction['note']}）" if deduction.get("note") else ""
+            parts.append(f"{indicator.name} −{fmt(deduction['points'])}：{deduction['name']}{note}")
+    return "；".join(parts)
 
 
 def township_rows(
@@ -149,8 +160,9 @@ def townships_workbook(
         fixed
         + [f"{ind.name}（满分 {ind.points.normalize():f} 分）" for ind in indicators]
         + [f"{element.name}（{element.unit}）" for element in elements]
+        + ["扣分明细"]
     )
-    widths = [6, 12, 12, 12, 14, 10, 18, 8, 18, 8, 8] + [14] * (len(header) - len(fixed))
+    widths = [6, 12, 12, 12, 14, 10, 18, 8, 18, 8, 8] + [14] * (len(header) - len(fixed) - 1) + [60]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "F3"
@@ -183,6 +195,7 @@ def townships_workbook(
             ]
         values += [_points(row.items.get(ind.code)) for ind in indicators]
         values += [figures.get(element.code) for element in elements]
+        values.append(_deductions_text(row, indicators) or None)
         cells = [safe_cell(sheet, value) for value in values]
         for cell, value in zip(cells, values, strict=True):
             if isinstance(value, datetime):
@@ -196,6 +209,7 @@ def townships_workbook(
         f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}",
         "状态为「草稿」的得分是暂估，不参加排名；「不适用」的指标不计入满分，总分折算为百分制。",
         "数据项空白表示未填报（不同于 0）。",
+        "扣分明细：扣分制指标的每项扣分，以及审核员审核赋分的扣分项和扣分说明。",
     ):
         notes.append([safe_cell(notes, line)])
     output = io.BytesIO()

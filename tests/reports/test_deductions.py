@@ -173,3 +173,41 @@ def test_the_rubric_and_the_deductions_go_through_a_period_export(client, person
     scores_recompute(period=personas.period)
     report = restored[0].report
     assert ReportScore.objects.get(report=report).total == total
+
+
+def test_the_spreadsheet_lists_every_deduction(client, personas, submitted):
+    import io
+
+    from openpyxl import load_workbook
+
+    from exports.spreadsheets import county_workbook
+
+    client.force_login(personas.reviewer_shenqiu)
+    deduct(client, submitted)
+    sheet = load_workbook(io.BytesIO(county_workbook(personas.shenqiu, personas.period)))[
+        "乡镇数据"
+    ]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[1]
+    lianchi = next(dict(zip(header, r, strict=True)) for r in rows[2:] if "莲池镇" in r)
+    text = lianchi["扣分明细"]
+    assert "行政首长专题学法 −0.9：比目标 6 少 3，每少 1 扣 0.3 分" in text
+    assert (
+        "严格规范公正文明执法 −0.5：执法案卷评查不合格（见佐证材料：2023 年执法案卷评查通报。）"
+        in text
+    )
+    assert lianchi["严格规范公正文明执法（满分 1 分）"] == 0.5
+    assert Decimal(str(lianchi["总分"])) == ReportScore.objects.get(report=submitted).total
+
+
+def test_the_report_pdf_shows_the_deduction_but_not_the_reviewers_note(client, personas, submitted):
+    from exports.documents import report_pdf
+    from tests.exports.test_pdf import pdf_text
+
+    client.force_login(personas.reviewer_shenqiu)
+    deduct(client, submitted)
+    submitted.refresh_from_db()
+    text = pdf_text(report_pdf(submitted))
+    assert "−0.5：执法案卷评查不合格" in text
+    assert "−0.9：比目标6少3" in text
+    assert "执法案卷评查通报" not in text
