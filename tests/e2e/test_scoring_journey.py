@@ -60,7 +60,10 @@ def test_ranking_scores_lianchi_and_follows_an_admin_target_change(live_server, 
     # The admin raises the study target from 4 to 20 sessions in the Django admin.
     log_in(page, base, "admin")
     page.goto(base + "/admin/indicators/indicatorset/?period__id__exact=" + str(_period_id(2023)))
-    page.locator("#result_list").get_by_role("link", name="2023年度").click()
+    # load_demo also gives each year the county rubric as a second, inactive set.
+    page.locator("#result_list tr").filter(has_text="乡镇法治政府建设默认指标体系").get_by_role(
+        "link", name="2023年度"
+    ).click()
     study = Indicator.objects.get(indicator_set__period__year=2023, code="leadership_study")
     prefix = _inline_prefix(page, "leadership_study")
     page.locator(f"#id_{prefix}-target").fill("20")
