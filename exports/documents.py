@@ -15,9 +15,11 @@ from indicators.charts import bar_chart, totals_chart
 from indicators.selectors import active_data_elements
 from org.models import County, Period
 from reading.sections import SECTIONS_BY_KEY
-from reports.models import Report, ReportScore, ReportValue
+from reports.models import Evidence, Report, ReportScore, ReportValue
+from reports.selectors.evidence import report_evidence
 from reports.selectors.reports import approval_of, county_dashboard, report_figures, status_counts
 from reports.selectors.scores import county_ranking, report_score
+from reports.services.comments import comment_targets
 from reports.workflow import SENT_STATUSES, ReportStatus
 
 from .pdf import render_pdf
@@ -53,7 +55,11 @@ def report_pdf_name(report: Report) -> str:
     (every save and move bumps the version; re-scoring changes the score's time)."""
     scored = ReportScore.objects.filter(report=report).values_list("computed_at", flat=True).first()
     stamp = int(scored.timestamp() * 1000) if scored else 0
-    return f"pdf/reports/{report.pk}/v{report.version}-s{stamp}-l{REPORT_PDF_LAYOUT}.pdf"
+    # Evidence is listed in the PDF but does not change the report's version (that would clash
+    # with the form's optimistic locking): its count and newest row name the file too.
+    files = Evidence.objects.filter(report=report).aggregate(n=Count("id"), last=Max("id"))
+    evidence = f"-e{files['n']}x{files['last'] or 0}" if files["n"] else ""
+    return f"pdf/reports/{report.pk}/v{report.version}-s{stamp}{evidence}-l{REPORT_PDF_LAYOUT}.pdf"
 
 
 def report_pdf_is_long(report: Report) -> bool:
@@ -92,9 +98,20 @@ def report_pdf(report: Report) -> bytes:
         "score": score,
         "score_items": items,
         "approval": approval_of(report),
+        "evidence": evidence_annex(report),
         "generated_at": timezone.now(),
     }
     return render_pdf("pdf/report.html", context)
+
+
+def evidence_annex(report: Report) -> list[tuple[str, Evidence]]:
+    """(what it supports, the file) for the PDF's list of 佐证材料, figures first as on the form."""
+    labels = comment_targets()
+    order = {target: index for index, target in enumerate(labels)}
+    files = sorted(
+        report_evidence(report), key=lambda e: (order.get(e.target, len(order)), e.uploaded_at)
+    )
+    return [(labels.get(item.target, item.target), item) for item in files]
 
 
 # --- county summary -------------------------------------------------------------------------

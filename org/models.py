@@ -89,6 +89,11 @@ class Period(models.Model):
     locked = models.BooleanField(
         "已锁定", default=False, help_text="锁定后不能再修改或报送该年度的报告。"
     )
+    evidence_public = models.BooleanField(
+        "公开佐证材料",
+        default=False,
+        help_text="勾选后，已公开报告的佐证材料也可以在公开页面下载；不勾选则只有能查看报告的用户可以下载。",
+    )
 
     objects = PeriodManager()
 

@@ -387,8 +387,14 @@ REPORT_PDF_INLINE_MAX_CHARS = envint("REPORT_PDF_INLINE_MAX_CHARS", "30000")
 AUDIT_RETENTION_DAYS = max(envint("AUDIT_RETENTION_DAYS", "180"), 180)
 # How long browsers and proxies may keep a public page (published reports) for anonymous readers.
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "300")
+# 佐证材料 (evidence): PDF, JPEG, PNG, .docx, .xlsx, each at most this size; at most this many per
+# figure or part, and per report.
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024))
+EVIDENCE_MAX_PER_TARGET = envint("EVIDENCE_MAX_PER_TARGET", "5")
+EVIDENCE_MAX_PER_REPORT = envint("EVIDENCE_MAX_PER_REPORT", "40")
 REQUEST_BODY_MAX_BYTES = envint(
-    "REQUEST_BODY_MAX_BYTES", str(REPORT_UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE)
+    "REQUEST_BODY_MAX_BYTES",
+    str(max(REPORT_UPLOAD_MAX_BYTES, EVIDENCE_MAX_BYTES) + DATA_UPLOAD_MAX_MEMORY_SIZE),
 )
 
 # Console by default (the demo prints e-mails); SMTP when EMAIL_HOST is set.

@@ -53,7 +53,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
-    list_display = ("year", "deadline", "locked")
+    list_display = ("year", "deadline", "locked", "evidence_public")
     actions = ["lock", "unlock"]
 
     @admin.action(description="锁定所选年度（不能再修改或报送）")

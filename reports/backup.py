@@ -17,6 +17,7 @@ Not exported: ExportJob (summary PDFs, regenerated on demand) and the report sim
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +25,7 @@ from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -33,6 +35,7 @@ from reading.sections import SECTION_KEYS
 from reports.models import ReportScore
 
 from .models import (
+    Evidence,
     FigureCheck,
     Period,
     Report,
@@ -84,7 +87,13 @@ HistoricalReport = Report.history.model
 HistoricalReportValue = ReportValue.history.model
 HISTORY_META = ("history_date", "history_type", "history_change_reason")
 
-PERIOD = Spec(Period, ("year", "deadline", "locked"), {}, ("id",))
+PERIOD = Spec(
+    Period,
+    ("year", "deadline", "locked", "evidence_public"),
+    {},
+    ("id",),
+    added=("evidence_public",),
+)
 REPORT = Spec(
     Report,
     # missing_parts is derived from the text, but scoring reads it: kept so scores stay true.
@@ -173,6 +182,15 @@ RULE = Spec(
     ("id", "indicator_set"),
 )
 
+# 佐证材料: the rows, with each file's storage name and SHA-256. The files themselves are in
+# MEDIA_ROOT/evidence/ and are copied with it (README, 备份与恢复); an import checks each is there.
+EVIDENCE = Spec(
+    Evidence,
+    ("target", "name", "kind", "size", "uploaded_at"),
+    {"uploaded_by": "user"},
+    ("id", "report", "file"),
+)
+
 # Lists nested in each report, in the order they are written.
 REPORT_CHILDREN = {
     "values": VALUE,
@@ -183,6 +201,7 @@ REPORT_CHILDREN = {
     "value_history": VALUE_HISTORY,
     "figure_checks": FIGURE_CHECK,
     "deductions": REVIEWER_DEDUCTION,
+    "evidence": EVIDENCE,
 }
 SPECS = (
     *REPORT_CHILDREN.values(),
@@ -262,6 +281,17 @@ def _grouped(queryset, spec: Spec, by: str, *extra: str) -> dict[int, list[dict]
     return groups
 
 
+def _stored_sha256(name: str) -> str | None:
+    """The SHA-256 of a stored file, or None when storage has no such file."""
+    if not name.startswith("evidence/") or ".." in name or not default_storage.exists(name):
+        return None
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as stored:
+        for chunk in iter(lambda: stored.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _value_row_keys(live: dict[int, str], history: list[dict]) -> dict[int, str]:
     """Value id → the key its history rows carry: the element code of the live row (live maps
     id → code), or "deleted:N" for a row since deleted (the admin can), numbered by first use."""
@@ -336,6 +366,12 @@ def period_export(*, period: Period) -> dict:
         FIGURE_CHECK,
         "report_id",
     )
+    evidence = _grouped(
+        Evidence.objects.filter(**in_period).order_by("uploaded_at", "pk"),
+        EVIDENCE,
+        "report_id",
+        "file",
+    )
     history = _grouped(
         HistoricalReport.objects.filter(id__in=ids).order_by("history_date", "history_id"),
         REPORT_HISTORY,
@@ -377,6 +413,10 @@ def period_export(*, period: Period) -> dict:
             {**_row(VALUE_HISTORY, h, keys), "row": row_keys[h["id"]]} for h in value_history[pk]
         ]
         row["figure_checks"] = [_row(FIGURE_CHECK, v, keys) for v in figure_checks[pk]]
+        row["evidence"] = [
+            {**_row(EVIDENCE, e, keys), "file": e["file"], "sha256": _stored_sha256(e["file"])}
+            for e in evidence[pk]
+        ]
         row["deductions"] = []
         for each in deductions[pk]:
             if each["item_id"] not in item_key:
@@ -640,6 +680,31 @@ def _create_reports(
             FigureCheck(report=report, **_plain(FIGURE_CHECK, item), **ids.refs(FIGURE_CHECK, item))
             for report, row in pairs
             for item in row.get("figure_checks", [])
+        ],
+    )
+    files = [item for _, row in pairs for item in row.get("evidence", [])]
+    missing = [
+        item.get("name", "?")
+        for item in files
+        if not isinstance(item.get("file"), str)
+        or _stored_sha256(item["file"]) != item.get("sha256")
+    ]
+    if missing:
+        raise BackupError(
+            f"佐证材料的文件不在本系统的文件目录中或内容不符（{'、'.join(missing[:5])}"
+            f"{'等' if len(missing) > 5 else ''}）：请先把原系统 MEDIA_ROOT 下的 evidence 目录复制过来。"
+        )
+    _bulk_create(
+        Evidence,
+        [
+            Evidence(
+                report=report,
+                file=item["file"],
+                **_plain(EVIDENCE, item),
+                **ids.refs(EVIDENCE, item),
+            )
+            for report, row in pairs
+            for item in row.get("evidence", [])
         ],
     )
 

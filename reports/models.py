@@ -1,6 +1,8 @@
 """A township's annual report: its parts and figures, its history through the workflow, the review
 comments, its score, and the copied-passage index."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -517,3 +519,69 @@ class ReviewerDeduction(models.Model):
 
     def __str__(self):
         return f"{self.report} {self.item}"
+
+
+def evidence_path(evidence: "Evidence", filename: str) -> str:
+    # A random name on disk: the clerk's file name (kept in `name`) never becomes a path.
+    return f"evidence/{evidence.report_id}/{uuid.uuid4().hex}{evidence.suffix}"
+
+
+class Evidence(models.Model):
+    """佐证材料: a file a clerk attaches to one figure or one part of a report, for the reviewer."""
+
+    class Kind(models.TextChoices):
+        # Decided from the file's content (reports.services.evidence), never from its name.
+        PDF = "pdf", "PDF"
+        JPEG = "jpeg", "JPEG 图片"
+        PNG = "png", "PNG 图片"
+        DOCX = "docx", "Word 文档"
+        XLSX = "xlsx", "Excel 表格"
+
+    SUFFIX = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "docx": ".docx", "xlsx": ".xlsx"}
+    CONTENT_TYPE = {
+        "pdf": "application/pdf",
+        "jpeg": "image/jpeg",
+        "png": "image/png",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="evidence", verbose_name="报告"
+    )
+    # What it supports, as review comments name it: a part's key, or "fig:<data element code>".
+    target = models.CharField("对应内容", max_length=80)
+    file = models.FileField("文件", upload_to=evidence_path, max_length=200)
+    name = models.CharField("文件名", max_length=200)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["target", "uploaded_at", "id"]
+        indexes = [models.Index(fields=["report", "target"], name="evidence_report_target")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def suffix(self) -> str:
+        return self.SUFFIX.get(self.kind, "")
+
+    @property
+    def content_type(self) -> str:
+        return self.CONTENT_TYPE[self.kind]
+
+    @property
+    def download_name(self) -> str:
+        """The clerk's file name, with the suffix of what the file really is."""
+        stem = self.name.rsplit(".", 1)[0] if "." in self.name else self.name
+        return f"{stem}{self.suffix}"

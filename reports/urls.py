@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clerk, notices, overview, public, report, review, scores
+from .views import clerk, evidence, notices, overview, public, report, review, scores
 
 urlpatterns = [
     path("", clerk.home, name="home"),
@@ -14,6 +14,14 @@ urlpatterns = [
         "reports/<id:pk>/import/jobs/<id:job_pk>/",
         clerk.report_import_job,
         name="report_import_job",
+    ),
+    path("reports/<id:pk>/evidence/", evidence.report_evidence, name="report_evidence"),
+    path("evidence/<id:pk>/", evidence.evidence_download, name="evidence_download"),
+    path("evidence/<id:pk>/remove/", evidence.evidence_remove, name="evidence_remove"),
+    path(
+        "public/evidence/<id:pk>/",
+        evidence.public_evidence_download,
+        name="public_evidence_download",
     ),
     path("reports/<id:pk>/review/", review.report_review, name="report_review"),
     path("reports/<id:pk>/similar/<id:other_pk>/", review.report_similar, name="report_similar"),

@@ -52,6 +52,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
@@ -75,6 +76,7 @@ from org.models import (
 from org.services import membership_assign
 from reading.extract import extract
 from reports.models import (
+    Evidence,
     ImportJob,
     Notice,
     ReminderPolicy,
@@ -84,6 +86,7 @@ from reports.models import (
 )
 from reports.services.comments import comment_add
 from reports.services.drafts import report_save_draft, report_start
+from reports.services.evidence import evidence_add
 from reports.services.transitions import (
     report_approve,
     report_publish,
@@ -138,6 +141,7 @@ class World:
     job: ExportJob  # 沈丘县's summary, asked for by the reviewer of 沈丘县, done
     import_job: ImportJob  # a long document read for 莲池镇's draft by its clerk, done
     notice: Notice  # an unread notice of the clerk of 莲池镇
+    evidence: dict[str, Evidence]  # a PDF on 调解成功件数 of 莲池镇's draft, submitted, published
     markers: dict[int, str] = field(default_factory=dict)  # report pk → text only it contains
     sessions: dict[str, str] = field(default_factory=dict)  # role → session key, signed in once
 
@@ -229,6 +233,12 @@ def build_world() -> World:
 
     clerk = users["clerk_lianchi"]
     reports = {state: report(lianchi, year, clerk, state) for state, year in YEAR_OF.items()}
+    evidence = {
+        key: evidence_add(
+            report=reports[key], actor=clerk, target=EVIDENCE_TARGET, upload=evidence_file()
+        )
+        for key in ("draft", "submitted", "published")
+    }
     for state in ("submitted", "returned", "approved", "published"):
         reports[state] = report_submit(report=reports[state], actor=clerk)
     comment = comment_add(
@@ -314,6 +324,7 @@ def build_world() -> World:
         job=job,
         import_job=import_job,
         notice=notice,
+        evidence=evidence,
         markers=markers,
     )
 
@@ -492,6 +503,21 @@ def post_only(name, variant="", *, post, kwargs=lambda w: {}, data=lambda w: {})
     """A @login_required @require_POST view: GET and PUT are 405 once signed in."""
     refused = signed_in(NOT_ALLOWED)
     return Route(name, variant, get=refused, post=post, put=refused, kwargs=kwargs, data=data)
+
+
+EVIDENCE_TARGET = "fig:disputes_resolved"
+
+
+def evidence_file() -> SimpleUploadedFile:
+    return SimpleUploadedFile("调解台账.pdf", b"%PDF-1.4 matrix evidence\n")
+
+
+def evidence_of(key: str) -> Callable[[World], dict]:
+    return lambda w: {"pk": w.evidence[key].pk}
+
+
+def evidence_added(key: str) -> Effect:
+    return lambda w, user, queued: Evidence.objects.filter(report=w.report(key)).count() == 2
 
 
 def pk_of(key: str) -> Callable[[World], dict]:
@@ -753,6 +779,71 @@ ROUTES: list[Route] = [
         put=signed_in(NOT_ALLOWED),
         kwargs=pk_of("submitted"),
         data=edit_form("submitted", other="矩阵测试补充。"),
+    ),
+    # --- 佐证材料 (tests/reports/test_evidence.py) ---
+    Route(
+        "report_evidence",
+        "draft",
+        get=DRAFT_READER,
+        post=signed_in(
+            NOT_FOUND,
+            clerk_lianchi=redirect(
+                page("report_evidence", "draft", f"#ev-{EVIDENCE_TARGET}"),
+                effect=evidence_added("draft"),
+            ),
+            admin=FORBIDDEN,
+        ),
+        put=signed_in(NOT_ALLOWED),
+        kwargs=pk_of("draft"),
+        data=lambda w: {"target": EVIDENCE_TARGET, "file": evidence_file()},
+    ),
+    Route(
+        "report_evidence",
+        "submitted",
+        get=ANY_REPORT_READER,
+        # Sent: the clerk is told at the field that nothing can be added; the others may not.
+        post=signed_in(
+            NOT_FOUND, clerk_lianchi=Expect(400), reviewer_shenqiu=FORBIDDEN, admin=FORBIDDEN
+        ),
+        put=signed_in(NOT_ALLOWED),
+        kwargs=pk_of("submitted"),
+        data=lambda w: {"target": EVIDENCE_TARGET, "file": evidence_file()},
+    ),
+    Route("evidence_download", "draft", get=DRAFT_READER, kwargs=evidence_of("draft")),
+    Route("evidence_download", "submitted", get=ANY_REPORT_READER, kwargs=evidence_of("submitted")),
+    post_only(
+        "evidence_remove",
+        "draft",
+        post=signed_in(
+            NOT_FOUND,
+            clerk_lianchi=redirect(
+                page("report_evidence", "draft", f"#ev-{EVIDENCE_TARGET}"),
+                effect=lambda w, user, queued: (
+                    not Evidence.objects.filter(pk=w.evidence["draft"].pk).exists()
+                ),
+            ),
+            admin=FORBIDDEN,
+        ),
+        kwargs=evidence_of("draft"),
+    ),
+    post_only(
+        "evidence_remove",
+        "submitted",
+        # Sent: read-only; the clerk is sent back with a message, the others may not.
+        post=signed_in(
+            NOT_FOUND,
+            clerk_lianchi=redirect(page("report_evidence", "submitted", f"#ev-{EVIDENCE_TARGET}")),
+            reviewer_shenqiu=FORBIDDEN,
+            admin=FORBIDDEN,
+        ),
+        kwargs=evidence_of("submitted"),
+    ),
+    # The 2020 period keeps its evidence private (the admin's setting): 404 for all.
+    Route(
+        "public_evidence_download",
+        "published",
+        get=roles(NOT_FOUND),
+        kwargs=evidence_of("published"),
     ),
     Route("report_pdf", "draft", get=DRAFT_READER, kwargs=pk_of("draft")),
     Route("report_pdf", "submitted", get=ANY_REPORT_READER, kwargs=pk_of("submitted")),

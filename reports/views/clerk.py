@@ -199,6 +199,7 @@ def _edit_overview(
         "open_comments": open_,
         "part_states": part_states,
         "figure_warnings": {f"fig:{code}": messages for code, messages in warnings.items()},
+        "evidence_count": report.evidence.count(),
         "submit_move": move,
         "submit_confirm": confirm,
     }

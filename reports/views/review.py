@@ -23,6 +23,7 @@ from reportportal.types import AuthedRequest
 from .. import similarity
 from ..checks import submission_errors
 from ..models import ReminderPolicy, Report, ReportSimilarity, ReviewComment
+from ..selectors.evidence import evidence_by_target
 from ..selectors.plausibility import figure_plausibility
 from ..selectors.reports import (
     DASHBOARD_FILTERS,
@@ -197,6 +198,7 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
             "parts": report.part_rows(),
             "threads": threads,
             "figure_rows": figure_rows(report),
+            "evidence": evidence_by_target(report),
             "plausibility": figure_plausibility(report),
             "score": score,
             "score_items": score_items,

@@ -6,16 +6,20 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from indicators.models import IndicatorSet
 from org.models import Membership, Period, Township
 from org.services import membership_assign
 from reports.backup import SKIPPED_MODELS, SPECS, BackupError, period_export, period_import
-from reports.models import Report, ReportScore, ReportValue, ReviewComment
+from reports.models import Evidence, Report, ReportScore, ReportValue, ReviewComment
 from reports.selectors.reports import report_figures
 from reports.services.comments import comment_add, comment_answer, comment_resolve
 from reports.services.drafts import report_save_draft, report_start
+from reports.services.evidence import evidence_add
 from reports.services.transitions import (
     report_approve,
     report_publish,
@@ -113,6 +117,12 @@ def world(personas, full_parts) -> World:
         figures={"villages_total": 12, "publicity_events": 6, "legal_consultations": 40},
     )
     huatai = save(huatai, personas.clerk_huatai, figures={"publicity_events": None})
+    evidence_add(
+        report=huatai,
+        actor=personas.clerk_huatai,
+        target="fig:publicity_events",
+        upload=SimpleUploadedFile("普法活动照片.png", b"\x89PNG\r\n\x1a\n" + b"\x01" * 64),
+    )
     # What the admin's figure inline does: the row goes, its history stays.
     ReportValue.objects.get(report=huatai, element__code="legal_consultations").delete()
 
@@ -348,6 +358,27 @@ def test_a_spoiled_file_is_refused_and_changes_nothing(world, spoil, message):
     assert content(export()) == content(before)
 
 
+def test_evidence_comes_back_only_with_its_files(world):
+    before = export()
+    (item,) = [e for r in before["reports"] for e in r["evidence"]]
+    assert item["name"] == "普法活动照片.png" and len(item["sha256"]) == 64
+    stored = default_storage.open(item["file"], "rb").read()
+    delete_period()
+    default_storage.delete(item["file"])
+    with pytest.raises(BackupError, match="普法活动照片.png"):
+        period_import(data=before)
+    assert not Evidence.objects.exists()
+
+    default_storage.save(item["file"], ContentFile(stored))
+    period_import(data=before)
+    (evidence,) = Evidence.objects.all()
+    assert (evidence.name, evidence.file.name, evidence.target) == (
+        "普法活动照片.png",
+        item["file"],
+        "fig:publicity_events",
+    )
+
+
 def test_unknown_townships_and_users_are_named(world):
     before = export()
     spoiled = json.loads(json.dumps(before))
@@ -380,7 +411,12 @@ def test_commands_write_valid_json_and_read_it_back(world, tmp_path):
     assert "4 份报告" in out.getvalue()
     written = json.loads(path.read_text(encoding="utf-8"))
     assert (written["format"], written["version"]) == ("reportportal-period", 1)
-    assert written["period"] == {"year": 2023, "deadline": "2024-02-29", "locked": False}
+    assert written["period"] == {
+        "year": 2023,
+        "deadline": "2024-02-29",
+        "locked": False,
+        "evidence_public": False,
+    }
     assert len(written["reports"]) == 4
     assert not list(tmp_path.glob("*.partial"))
 
