@@ -5,7 +5,9 @@ A figure is marked 「请核实」 when it changed by the factor or more since l
 default; a drop to 0 from at least the factor counts), or when its value per village is the
 factor or more away from the median of the county's other townships (at least MEDIAN_MIN_PEERS
 of them with the figure known). A change from 0 is left to the median rule: any ratio to 0 is
-infinite."""
+infinite. Small counts are never marked: a figure within MIN_DIFFERENCE of last year's or of
+what the median would give the township (0 lawsuits where the county has 0.08 per village) is
+normal, and marking it would bury the figures worth a second look."""
 
 import statistics
 from collections.abc import Mapping
@@ -18,6 +20,7 @@ DEFAULT_FACTOR = Decimal(3)
 # The element every per-village comparison divides by (and is itself not compared per village).
 VILLAGES = "villages_total"
 MEDIAN_MIN_PEERS = 3
+MIN_DIFFERENCE = 5
 TENTH = Decimal("0.1")
 
 
@@ -89,7 +92,7 @@ def figure_flags(
     for code in codes:
         value, before = current.get(code), previous.get(code)
         reasons = []
-        if value is not None and before is not None:
+        if value is not None and before is not None and abs(value - before) >= MIN_DIFFERENCE:
             if before > 0 and value > 0:
                 ratio = Decimal(value) / Decimal(before)
                 if ratio >= factor or ratio <= 1 / factor:
@@ -99,7 +102,10 @@ def figure_flags(
         median = medians.get(code)
         if value is not None and median is not None and median > 0 and villages:
             per_village = Decimal(value) / Decimal(villages)
-            if per_village == 0 or per_village / median >= factor or median / per_village >= factor:
+            far = abs(Decimal(value) - median * villages) >= MIN_DIFFERENCE
+            if far and (
+                per_village == 0 or per_village / median >= factor or median / per_village >= factor
+            ):
                 reasons.append(
                     f"每村 {fmt(per_village.quantize(Decimal('0.01')))}，"
                     f"全县中位数每村 {fmt(median.quantize(Decimal('0.01')))}"

@@ -66,6 +66,24 @@ def test_far_from_the_county_median_per_village():
     ].flagged
 
 
+def test_small_counts_are_never_marked():
+    # 1 → 3 lawsuits is three times, but two cases: nothing to check.
+    assert not flags({"admin_lawsuits": 3}, {"admin_lawsuits": 1})["admin_lawsuits"].flagged
+    assert not flags({"admin_lawsuits": 0}, {"admin_lawsuits": 4})["admin_lawsuits"].flagged
+    # No lawsuit where the county has a few: 0 against 0.08 per village × 26 villages (about 2).
+    peers = [
+        {"villages_total": 25, "admin_lawsuits": 2},
+        {"villages_total": 25, "admin_lawsuits": 2},
+        {"villages_total": 25, "admin_lawsuits": 3},
+    ]
+    lawsuits = flags({"villages_total": 26, "admin_lawsuits": 0}, peers=peers)["admin_lawsuits"]
+    assert lawsuits.median_per_village == Decimal("0.08") and not lawsuits.flagged
+    # Far from the median in numbers too: marked.
+    assert flags({"villages_total": 26, "admin_lawsuits": 40}, peers=peers)[
+        "admin_lawsuits"
+    ].flagged
+
+
 def test_no_median_from_fewer_than_three_peers_or_without_villages():
     peers = [{"villages_total": 10, "disputes_mediated": 20}] * 2
     assert not flags({"villages_total": 10, "disputes_mediated": 900}, peers=peers)[
