@@ -83,10 +83,12 @@ class PeriodAdmin(admin.ModelAdmin):
 class DeductionItemAdmin(BaseDeductionItemAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        audit_record(event=Event.CONFIG_CHANGED, obj=obj, detail="修改审核扣分项")
         indicator_set_changed(indicator_set=obj.indicator.indicator_set)
 
     def delete_model(self, request, obj):
         indicator_set = obj.indicator.indicator_set
+        audit_record(event=Event.CONFIG_CHANGED, obj=obj, detail="删除审核扣分项")
         super().delete_model(request, obj)
         indicator_set_changed(indicator_set=indicator_set)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from indicators.models import DeductionItem, Indicator
 from org.access import Right
+from org.audit import Event, audit_record
 from reading.normalise import normalise_text
 
 from ..models import Report, ReviewerDeduction
@@ -65,6 +66,8 @@ def report_deduction_add(
         report=locked, item=item, note=text, created_by=actor, created_at=now
     )
     report_score_compute(report=locked)
+    # A score changed by hand: the security audit log keeps who and when (the note stays here).
+    audit_record(event=Event.WORKFLOW, obj=locked, user=actor, detail=f"审核扣分：{item.name}")
     return deduction
 
 
@@ -79,4 +82,5 @@ def report_deduction_withdraw(*, report: Report, item_id: int, actor: User) -> i
     if not withdrawn:
         raise ReportError("该项没有扣分，无需撤销。")
     report_score_compute(report=locked)
+    audit_record(event=Event.WORKFLOW, obj=locked, user=actor, detail=f"撤销审核扣分：{item.name}")
     return withdrawn

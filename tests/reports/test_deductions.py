@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from indicators.models import DeductionItem, IndicatorSet
 from indicators.services import indicator_set_create_rubric
+from org.models import AuditEvent
 from reports.models import ReportScore, ReviewerDeduction
 from tests.helpers import stored_points, submit_report
 
@@ -100,6 +101,14 @@ def test_a_changed_note_and_a_withdrawal_are_recorded(client, personas, submitte
     assert len(rows) == 2 and all(r.withdrawn_at and r.withdrawn_by for r in rows)
     page = client.get(reverse("report_review", args=[submitted.pk])).content.decode()
     assert "扣分记录（2）" in page and "撤销" in page
+    # And in the security audit log, with who did it (the note stays on the portal).
+    audited = list(
+        AuditEvent.objects.filter(event="workflow", detail__contains="审核扣分").values_list(
+            "username", "detail"
+        )
+    )
+    assert len(audited) == 3 and audited[0][0] == personas.reviewer_shenqiu.username
+    assert not any("第 2 页" in detail for _, detail in audited)
 
 
 def test_the_cap_holds(client, personas, submitted):
