@@ -5,58 +5,101 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .tokens import words
+from .register import load_register
 
 _NOT_NAME_START = set("我本全该各每乡镇村城市县区省在对为和与及是由将把被向从至于了的年")
 _NOT_NAMES = {"乡镇", "城镇", "村镇", "集镇", "市镇", "城乡", "乡村", "各乡镇", "全乡镇", "小城镇"}
 
 
+_SUFFIX_ENDS = "乡镇道木"  # 乡, 镇, 街道, 苏木
+# Words after a township's name that show the text means the township itself.
+_INSTITUTION = re.compile(
+    r"^(?:党委|党工委|人民政府|政府|办事处|街道办|坚持|始终|全面|认真|深入|紧紧|紧扣)"
+)
+
+
 def find_township(
     text: str, *, known: tuple[str, ...] = (), tokens: list[tuple[str, int, int]] | None = None
 ) -> str | None:
-    """The reporting township: a known name if the text names one, otherwise the place name
-    ending in 乡/镇/街道 that the title and the text name most often."""
+    """The reporting township: a name from the official register (or the portal's own org
+    units) that the title and the text name most often, the longest that fits (大码头街道, not
+    码头街道), with a bonus when the text also names its county or city. A name that is in
+    neither is only taken when the text plainly names an institution by it (「鹤龙街党工委」);
+    otherwise None rather than a guess."""
     lines = [line for line in text.split("\n") if line][:6]
-    head = "\n".join(lines)
-    if known:
-        counts = Counter({name: text.count(name) + 5 * head.count(name) for name in known})
-        name, count = counts.most_common(1)[0] if counts else (None, 0)
-        if count:
-            return name
+    head_end = len("\n".join(lines))
+    register = load_register()
+    known_set = set(known)
+    longest = max(register.longest, max((len(name) for name in known), default=0))
     votes: Counter[str] = Counter()
-    tokens = words(text) if tokens is None else tokens
-    for index, (word, start, _end) in enumerate(tokens):
-        if word not in ("乡", "镇", "街道", "街道办事处") and not (
-            len(word) >= 3 and word[-1] in "乡镇" and word not in _NOT_NAMES
-        ):
+    for end in range(1, len(text) + 1):
+        if text[end - 1] not in _SUFFIX_ENDS:
             continue
-        if len(word) >= 3 and word[-1] in "乡镇":
-            name = word
-        else:
-            # A known word before the suffix is the name (莲池|镇); an unknown name falls apart
-            # into single characters (老|颜|集|乡), which are joined back, up to four.
-            stem = ""
-            for previous, _s, _e in reversed(tokens[max(0, index - 4) : index]):
-                if not re.fullmatch(r"[\u4e00-\u9fff]+", previous):
-                    break
-                if len(previous) > 1:
-                    if not stem:
-                        stem = previous
-                    break
-                stem = previous + stem
-                if len(stem) >= 4:
-                    break
-            name = stem + ("街道" if word.startswith("街道") else word)
-        name = _trim_name(name)
-        if name:
-            votes[name] += 1 + (5 if start < len(head) else 0)
-    return votes.most_common(1)[0][0] if votes else None
+        for length in range(min(longest, end), 2, -1):
+            name = text[end - length : end]
+            if name in known_set or name in register.townships:
+                start = end - length
+                weight = 1 + (5 if start < head_end else 0)
+                if _INSTITUTION.match(text[end : end + 4]):
+                    weight += 1
+                votes[name] += weight + (3 if name in known_set else 0)
+                break
+    if votes:
+        for name in list(votes):
+            places = register.townships.get(name, ())
+            if any(
+                any(place_name in text for place_name in register.places_of(place))
+                for place in places
+            ):
+                votes[name] += 3
+        name, score = votes.most_common(1)[0]
+        if score >= 2:
+            return name
+    return _named_institution(text, tokens)
+
+
+_INSTITUTION_AFTER = re.compile(r"(?:乡|镇|街道|街)(?=党委|党工委|人民政府|办事处|坚持|领导|党政)")
+
+
+def _named_institution(text: str, tokens: list[tuple[str, int, int]] | None) -> str | None:
+    """A township missing from the register (renamed or new since) that the text names as an
+    institution at least twice: 「鹤龙街党工委」, 「鹤龙街坚持」. Its stem is the shortest one
+    (two characters) grown while every mention shares the longer one."""
+    ends = [match.end() for match in _INSTITUTION_AFTER.finditer(text)]
+    by_name: Counter[str] = Counter()
+    for end in ends:
+        suffix = 2 if text[end - 2 : end] == "街道" else 1
+        by_name[text[max(0, end - suffix - 2) : end]] += 1
+    for name, count in by_name.most_common():
+        if count < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+            continue
+        grown = name
+        while True:
+            longer = Counter(
+                text[end - len(grown) - 1 : end]
+                for end in ends
+                if text[end - len(grown) : end] == grown and end > len(grown)
+            )
+            candidate, longer_count = longer.most_common(1)[0] if longer else ("", 0)
+            if (
+                longer_count < count
+                or len(candidate) > 6
+                or not re.fullmatch(r"[\u4e00-\u9fff]+", candidate)
+            ):
+                break
+            grown = candidate
+        trimmed = _trim_name(grown)
+        if trimmed:
+            return trimmed
+    return None
 
 
 def _trim_name(name: str) -> str | None:
     while name and name[0] in _NOT_NAME_START and len(name) > 3:
         name = name[1:]
     suffix = "街道" if name.endswith("街道") else name[-1:]
+    if suffix == "街" and len(name) > 4:
+        return None
     stem = name[: -len(suffix)] if suffix else ""
     if len(stem) < 2 or name in _NOT_NAMES or stem[0] in _NOT_NAME_START:
         return None
