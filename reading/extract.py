@@ -40,6 +40,7 @@ class Extraction:
                     "evidence": figure.evidence,
                 }
                 for code, figure in self.metrics.items()
+                if figure.sure
             },
         }
 

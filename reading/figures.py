@@ -115,7 +115,38 @@ class Rule:
     also_need: tuple[str, ...] = ()
     # Several counts of one list add up: 「辖12个行政村、2个社区」, 「发放民法典100本，资料120份」.
     sum_within: str = ""  # "clause" or "sentence"
+    # A sum of counts the text does not add up itself is offered to check, not filled.
+    sum_sure: bool = True
+    # `need` must come before the number (「全部」 after 「8个行政村」 says something else).
+    need_before: bool = False
+    # One of these must be near (its own part of the clause, the clause before, or after).
+    context: tuple[str, ...] = ()
+    # Ruled out when near, not only in its own clause (「公职人员」 in 「中心组和公职人员学法12次」).
+    exclude_near: tuple[str, ...] = ()
+    # Words of other things a list may name beside `need` (「党委会、办公会、中心组学法8次」):
+    # such a count is shared by several things, offered to check.
+    pure_list: tuple[str, ...] = ()
+    # A second group of words one of which must be near as well.
+    context2: tuple[str, ...] = ()
+    # Words that make a count one named activity among others, not the year's total.
+    subset: tuple[str, ...] = ()
 
+
+# Words that say a count is about law, not study or publicity in general.
+_LAW_WORDS = ("法治", "学法", "法律", "法规", "宪法", "民法典", "普法", "依法", "条例", "法典")
+# Words that say who is trained: the township's own staff, not the public.
+_STAFF_WORDS = (
+    "干部",
+    "职工",
+    "工作人员",
+    "执法人员",
+    "党员",
+    "公职人员",
+    "两委",
+    "班子",
+    "网格员",
+    "调解员",
+)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -144,6 +175,7 @@ RULES: tuple[Rule, ...] = (
         after=("行政村", "村（社区）", "村(社区)", "村（居）", "社区", "村", "村委会", "居委会"),
         exclude=("示范村", "试点", "帮扶", "援助", "重点村"),
         sum_within="clause",
+        need_before=True,
     ),
     Rule(
         "villages_with_legal_advisor",
@@ -157,7 +189,7 @@ RULES: tuple[Rule, ...] = (
         "gov_legal_advisors",
         ("名", "人", "位"),
         need=("法律顾问", "律师"),
-        also_need=("聘请", "聘用", "政府", "聘任", "常年", "签订"),
+        also_need=("聘请", "聘用", "政府", "聘任", "常年", "签订", "配备"),
         bonus=("政府法律顾问", "乡政府", "镇政府"),
         exclude=("村", "社区", "咨询", "人次"),
     ),
@@ -175,21 +207,26 @@ RULES: tuple[Rule, ...] = (
         need=("专题会议", "专题会", "党委会", "常务会", "会议", "专题研究", "研究", "听取"),
         also_need=("法治", "依法治", "法治建设", "法治政府", "依法行政"),
         bonus=("专题研究", "专题会议", "党委会"),
-        exclude=("讲座", "培训", "学习", "学法", "考试", "宣传", "演练", "调解"),
+        exclude=("讲座", "培训", "中心组", "学法", "考试", "宣传", "演练", "调解"),
     ),
     Rule(
         "leadership_study_sessions",
         ("次", "场", "期", "场次"),
-        need=("中心组", "专题学习", "学法", "集中学习", "会前学法"),
-        bonus=("中心组", "党委", "班子", "领导干部", "理论学习"),
+        need=("中心组",),
+        bonus=("学法", "党委", "党工委", "理论学习"),
         exclude=("讲座", "培训", "考试", "宣传", "群众", "中小学", "学生", "演练"),
+        context=_LAW_WORDS,
+        exclude_near=("公职人员", "干部职工", "全体", "乡村干部", "村干部", "机关干部"),
+        pure_list=("会", "联席", "办公"),
     ),
     Rule(
         "staff_law_trainings",
         ("场", "次", "期", "场次"),
-        need=("讲座", "培训", "授课", "集中学法", "法治课", "辅导"),
+        need=("讲座", "培训", "授课", "法治课", "集中学法"),
         bonus=("干部", "职工", "法治讲座", "法治培训", "专题讲座"),
-        exclude=("演练", "考试", "咨询"),
+        exclude=("演练", "考试", "咨询", "等活动"),
+        context=_STAFF_WORDS,
+        context2=(*_LAW_WORDS, "执法"),
     ),
     Rule(
         "staff_exam_participants",
@@ -212,13 +249,16 @@ RULES: tuple[Rule, ...] = (
         bonus=("解答", "服务对象", "法律服务", "法律顾问"),
         # 「法律咨询活动3次」 counts events, not the people served.
         exclude=("培训", "活动"),
+        pure_list=("服务", "政策", "援助", "调解", "办理"),
     ),
     Rule(
         "publicity_events",
         ("场", "场次", "次", "期"),
         need=("普法", "法治宣传", "宣传活动", "宣讲", "送法", "法律进", "普法宣传", "宣传"),
-        bonus=("普法宣传", "宣传活动", "活动"),
-        exclude=("资料", "手册", "发放", "新媒体", "微信", "演练", "培训", "讲座"),
+        bonus=("普法宣传", "宣传活动", "活动", "各类", "累计", "共"),
+        exclude=("新媒体", "微信", "演练", "培训", "讲座"),
+        context=_LAW_WORDS,
+        subset=("“", "进校园", "进学校", "进村", "进社区", "进企业", "进农村", "专场", "进机关"),
     ),
     Rule(
         "publicity_materials",
@@ -227,10 +267,11 @@ RULES: tuple[Rule, ...] = (
         bonus=("资料", "手册", "宣传册", "宣传资料", "明白纸", "读本", "普法", "宣传单"),
         exclude=("合同", "文件", "审查"),
         sum_within="sentence",
+        sum_sure=False,
     ),
     Rule(
         "disputes_mediated",
-        ("件", "起", "宗"),
+        ("件", "起", "宗", "件次"),
         need=("纠纷", "矛盾纠纷", "矛盾"),
         also_need=("排查", "调处", "调解", "化解", "处理", "受理", "排查调处"),
         bonus=("排查", "调处", "受理"),
@@ -238,7 +279,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "disputes_resolved",
-        ("件", "起", "宗"),
+        ("件", "起", "宗", "件次"),
         need=("调解成功", "成功调解", "成功化解", "化解成功", "调处成功", "成功"),
         also_need=("纠纷", "矛盾", "调解", "化解", "调处"),
         bonus=("调解成功", "成功调解"),
@@ -266,6 +307,9 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 
 
+SURE = 0.8  # a figure at least this sure is filled in; below, the clerk is asked to check it
+
+
 @dataclass(frozen=True)
 class Figure:
     code: str
@@ -274,6 +318,12 @@ class Figure:
     evidence: str  # the clause(s) that state it
     sentence: str  # the whole sentence, for highlighting
     evidence_start: int  # where the evidence starts in the sentence
+    # 1.0 when the text plainly states it; lower when it is a guess to show as 「请核对」.
+    confidence: float = 1.0
+
+    @property
+    def sure(self) -> bool:
+        return self.confidence >= SURE
 
 
 def _has(tokens: set[str], text: str, word: str) -> bool:
@@ -283,40 +333,163 @@ def _has(tokens: set[str], text: str, word: str) -> bool:
     return word in text
 
 
+@dataclass(frozen=True)
+class Near:
+    """The text around a mention that speaks of it: its own part of the clause (up to the next
+    count of a list: 「会议9次、审核合同5份」), the clause before (unless that clause has a count
+    of its own, or is only a date, then the one before it), and the clause after."""
+
+    own: tuple[int, int]
+    before: tuple[int, int] | None
+    after: tuple[int, int] | None
+    wider: tuple[int, int] | None  # the clause before `before`, when `before` is only a date
+    goes_on: bool = False  # the clause goes on about the count before (「共计服务对象1000人次」)
+
+
+_SEPARATORS = "、和及与"
+_FREQUENCY = re.compile(r"每(?:年|季度|季|月|周|半年|星期)")
+_TOTAL = re.compile(r"全年|累计|共计|共|合计|总计")
+
+
+def _near(text: str, found: list[Mention], number: int) -> Near:
+    mention = found[number]
+    own_start, own_end = mention.clause_start, mention.clause_end
+    if number > 0 and found[number - 1].clause_start == mention.clause_start:
+        own_start = found[number - 1].end
+    if number + 1 < len(found) and found[number + 1].clause_start == mention.clause_start:
+        following = found[number + 1].start
+        cut = max(text.rfind(sep, mention.end, following) for sep in _SEPARATORS)
+        own_end = cut if cut >= 0 else following
+    counted = {(other.clause_start, other.clause_end) for other in found}
+
+    def clause_before(position: int, floor: int) -> tuple[int, int] | None:
+        if position <= floor:
+            return None
+        left, right = _clause_bounds(text, position - 1, position - 1, _CLAUSE_END)
+        left = max(left, floor)
+        return (left, right) if right > left else None
+
+    before = clause_before(mention.clause_start, max(0, mention.clause_start - 200))
+    wider = None
+    if before and re.fullmatch(
+        r"\s*(?:20\d\d年(?:度|以来)?|今年(?:以来)?|全年|一年来)?\s*", text[before[0] : before[1]]
+    ):
+        wider, before = clause_before(before[0], max(0, before[0] - 200)), None
+    # A clause with a count of its own speaks of that count, unless this clause goes on about
+    # the same thing (「解答法律咨询活动3次，共计服务对象1000人次」).
+    goes_on = bool(_GOES_ON.match(text[own_start:own_end]))
+    if before and before in counted and not goes_on:
+        before = None
+    after = None
+    if mention.clause_end < len(text) and text[mention.clause_end] not in _SENTENCE_END:
+        right = _clause_bounds(text, mention.clause_end + 1, mention.clause_end + 1, _CLAUSE_END)
+        if right[1] > right[0]:
+            after = right
+    return Near(own=(own_start, own_end), before=before, after=after, wider=wider, goes_on=goes_on)
+
+
+_GOES_ON = re.compile(r"^(?:共计|共|累计|合计|总计|服务|覆盖|惠及|受益|涉及|参与|接待)")
+_PURPOSE = re.compile(r"^(?:专题)?(?:研究|部署|听取|解决|推进|学习|审议)")
+
+
 def _score(
-    rule: Rule, mention: Mention, text: str, tokens_of: Callable[[int, int], set[str]]
-) -> tuple[int, int] | None:
-    """(score, start of evidence) of a mention for a rule, or None when it cannot be that figure."""
+    rule: Rule,
+    mention: Mention,
+    near: Near,
+    text: str,
+    tokens_of: Callable[[int, int], set[str]],
+) -> tuple[int, int, float] | None:
+    """(score, start of evidence, confidence) of a mention for a rule, or None when it cannot be
+    that figure."""
     if mention.unit not in rule.units:
         return None
-    own = text[mention.clause_start : mention.clause_end]
-    before = text[mention.previous_start : mention.clause_start]
-    own_tokens = tokens_of(mention.clause_start, mention.clause_end)
-    before_tokens = tokens_of(mention.previous_start, mention.clause_start)
+    own = text[near.own[0] : near.own[1]]
+    own_tokens = tokens_of(*near.own)
+
+    def has(span: tuple[int, int] | None, words: tuple[str, ...]) -> bool:
+        if span is None:
+            return False
+        part = text[span[0] : span[1]]
+        tokens = tokens_of(*span)
+        return any(_has(tokens, part, word) for word in words)
+
     if any(_has(own_tokens, own, word) for word in rule.exclude):
+        return None
+    if rule.exclude_near and (
+        has(near.own, rule.exclude_near) or has(near.before, rule.exclude_near)
+    ):
         return None
     tail = text[mention.end : mention.end + 8]
     if rule.after and not any(tail.startswith(word) for word in rule.after):
         return None
-    score, evidence_start = 0, mention.clause_start
-    if any(_has(own_tokens, own, word) for word in rule.need):
+    lead = text[near.own[0] : mention.start]
+    # 「每年年初召开一次专题会议」 states a rule, not the year's count.
+    if _FREQUENCY.search(lead) and not _TOTAL.search(lead):
+        return None
+    score, evidence_start, confidence = 0, mention.clause_start, 1.0
+    need_span = (near.own[0], mention.start) if rule.need_before else near.own
+    if has(need_span, rule.need):
         score += 4
-    elif any(_has(before_tokens, before, word) for word in rule.need):
+    elif not rule.need_before and has(near.before, rule.need):
+        # The clause before speaks of it: its exclusions count too, and a list there that
+        # names other things as well makes the count a shared one.
+        if not near.goes_on and has(near.before, rule.exclude):
+            return None
         score += 2
-        evidence_start = mention.previous_start
+        evidence_start = near.before[0] if near.before else evidence_start
+        if near.before and _mixed_list(text[near.before[0] : near.before[1]], rule):
+            confidence = 0.5
     else:
         return None
     if rule.also_need:
-        if any(_has(own_tokens, own, word) for word in rule.also_need):
+        if has(near.own, rule.also_need):
             score += 1
-        elif any(_has(before_tokens, before, word) for word in rule.also_need):
-            evidence_start = mention.previous_start
+        elif has(near.before, rule.also_need):
+            evidence_start = min(evidence_start, near.before[0]) if near.before else evidence_start
+        elif (
+            near.after
+            and _PURPOSE.match(text[near.after[0] : near.after[1]])
+            and has(near.after, rule.also_need)
+        ):
+            pass
         else:
             return None
+    if rule.context and not (
+        has(near.own, rule.context)
+        or has(near.before, rule.context)
+        or has(near.wider, rule.context)
+        or has(near.after, rule.context)
+    ):
+        return None
+    if rule.context2 and not any(
+        has(span, rule.context2) for span in (near.own, near.before, near.wider, near.after)
+    ):
+        return None
     score += sum(1 for word in rule.bonus if _has(own_tokens, own, word))
     if mention.unit == rule.units[0]:
         score += 1
-    return score, evidence_start
+    if _mixed_list(lead, rule):
+        confidence = min(confidence, 0.5)
+    if rule.subset and any(word in own for word in rule.subset):
+        confidence = 0.5
+    evidence_start = max(evidence_start, mention.sentence_start)
+    return score, evidence_start, confidence
+
+
+def _mixed_list(lead: str, rule: Rule) -> bool:
+    """Whether the words before a count list several things, one named by the rule's `need`,
+    another by one of its `pure_list` words (「镇党委会、理论学习中心组学法8次」)."""
+    if not rule.pure_list:
+        return False
+    items = [item for item in lead.split("、") if item.strip()]
+    if len(items) < 2:
+        return False
+    named = [any(word in item for word in rule.need) for item in items]
+    other = [
+        not is_named and any(word in item for word in rule.pure_list)
+        for item, is_named in zip(items, named, strict=True)
+    ]
+    return any(named) and any(other)
 
 
 def _to_int(value: Decimal) -> int:
@@ -341,31 +514,38 @@ def extract_figures(
 
     candidates: list[Candidate] = []
     for number, mention in enumerate(found):
+        near = _near(text, found, number)
         for rule in RULES:
-            scored = _score(rule, mention, text, tokens_of)
+            scored = _score(rule, mention, near, text, tokens_of)
             if scored:
-                candidates.append((scored[0], -mention.start, rule.code, number, scored[1]))
+                score, evidence_start, confidence = scored
+                candidates.append(
+                    (confidence, score, -mention.start, rule.code, number, evidence_start)
+                )
     candidates.sort(reverse=True)
     taken: dict[str, Figure] = {}
     used: dict[int, str] = {}
     shared = {"villages_total", "villages_with_legal_advisor"}
-    for _, _, code, number, evidence_start in candidates:
+    for confidence, _, _, code, number, evidence_start in candidates:
         if code in taken:
             continue
         if number in used and {used[number], code} != shared:
             continue
         mention = found[number]
-        taken[code] = _figure(code, mention, text, evidence_start)
+        taken[code] = _figure(code, mention, text, evidence_start, confidence)
         used[number] = code
         rule = RULES_BY_CODE[code]
         if rule.sum_within:
-            _add_listed(taken, used, rule, number, found, candidates, text)
+            fits = {other for *_, other_code, other, _e in candidates if other_code == code}
+            elsewhere = {other for *_, other_code, other, _e in candidates if other_code != code}
+            _add_listed(taken, used, rule, number, found, text, fits, elsewhere)
     _derive_from_rates(text, taken)
     _zero_statements(text, taken)
     return {code: taken[code] for code in RULES_BY_CODE if code in taken}
 
 
-Candidate = tuple[int, int, str, int, int]  # (score, -position, code, mention number, evidence)
+# (confidence, score, -position, code, mention number, evidence start)
+Candidate = tuple[float, int, int, str, int, int]
 
 
 def _add_listed(
@@ -374,27 +554,38 @@ def _add_listed(
     rule: Rule,
     number: int,
     found: list[Mention],
-    candidates: list[Candidate],
     text: str,
+    fits: set[int],
+    elsewhere: set[int],
 ) -> None:
-    """Adds the other counts of the same list to the figure just taken."""
+    """Adds the other counts of the same list to the figure just taken: the counts in its clause
+    (or sentence) in the same unit that follow it (「辖12个行政村、2个社区」)."""
     first = found[number]
     scope = "clause" if rule.sum_within == "clause" else "sentence"
     same = [
         other
-        for _s, _p, code, other, _e in candidates
-        if code == rule.code
-        and other != number
+        for other, mention in enumerate(found)
+        if other > number
         and other not in used
-        and getattr(found[other], f"{scope}_start") == getattr(first, f"{scope}_start")
+        and mention.unit in rule.units
+        and getattr(mention, f"{scope}_start") == getattr(first, f"{scope}_start")
+        and (
+            other in fits
+            or (
+                bool(rule.after)
+                and any(text[mention.end : mention.end + 8].startswith(w) for w in rule.after)
+            )
+            # 「发放民法典读本950余本，禁毒手册1500余本」: the list goes on without the verb.
+            or (not rule.after and other not in elsewhere)
+        )
     ]
     if not same:
         return
-    listed = sorted({number, *same}, key=lambda index: found[index].start)
+    listed = [number, *same]
     total = sum((found[index].value for index in listed), Decimal(0))
-    start = taken[rule.code].evidence_start + first.sentence_start
-    end = found[listed[-1]].clause_end
     figure = taken[rule.code]
+    start = figure.evidence_start + first.sentence_start
+    end = found[listed[-1]].clause_end
     taken[rule.code] = Figure(
         code=rule.code,
         value=_to_int(total),
@@ -402,12 +593,15 @@ def _add_listed(
         evidence=text[max(start, first.sentence_start) : end].strip(),
         sentence=figure.sentence,
         evidence_start=max(0, start - first.sentence_start),
+        confidence=figure.confidence if rule.sum_sure else min(figure.confidence, 0.5),
     )
     for index in listed:
         used[index] = rule.code
 
 
-def _figure(code: str, mention: Mention, text: str, evidence_start: int) -> Figure:
+def _figure(
+    code: str, mention: Mention, text: str, evidence_start: int, confidence: float = 1.0
+) -> Figure:
     sentence = text[mention.sentence_start : mention.sentence_end]
     return Figure(
         code=code,
@@ -416,6 +610,7 @@ def _figure(code: str, mention: Mention, text: str, evidence_start: int) -> Figu
         evidence=text[evidence_start : mention.clause_end].strip(),
         sentence=sentence,
         evidence_start=max(0, evidence_start - mention.sentence_start),
+        confidence=confidence,
     )
 
 

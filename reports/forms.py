@@ -195,6 +195,9 @@ IMPORT_CHOICES = (
 )
 
 
+_FIGURE_HIDDEN = ("sentence", "evidence_start", "evidence_length", "approximate", "unsure")
+
+
 class ImportConfirmForm(forms.Form):
     """What the clerk accepts of an import: each part (edited if needed, and how it joins what is
     already typed) and each figure. Evidence travels in hidden fields so that a refused
@@ -232,10 +235,12 @@ class ImportConfirmForm(forms.Form):
                 max_value=MAX_FIGURE,
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "figure"}),
             )
+            # A doubtful figure (「请核对」) is never taken unless the clerk ticks it.
+            sure = not isinstance(figures_found, dict) or figures_found[code].sure
             self.fields[f"take_{code}"] = forms.BooleanField(
-                label="采用", required=False, initial=stored is None
+                label="采用", required=False, initial=stored is None and sure
             )
-            for name in ("sentence", "evidence_start", "evidence_length", "approximate"):
+            for name in _FIGURE_HIDDEN:
                 self.fields[f"{name}_{code}"] = forms.CharField(
                     required=False, widget=forms.HiddenInput
                 )
@@ -251,6 +256,7 @@ class ImportConfirmForm(forms.Form):
             initial[f"evidence_start_{code}"] = figure.evidence_start
             initial[f"evidence_length_{code}"] = len(figure.evidence)
             initial[f"approximate_{code}"] = "1" if figure.approximate else ""
+            initial[f"unsure_{code}"] = "" if figure.sure else "1"
         return initial
 
     def part_rows(self):
@@ -279,14 +285,12 @@ class ImportConfirmForm(forms.Form):
                     "element": element,
                     "field": self[f"fig_{code}"],
                     "take": self[f"take_{code}"],
-                    "hidden": [
-                        self[f"{n}_{code}"]
-                        for n in ("sentence", "evidence_start", "evidence_length", "approximate")
-                    ],
+                    "hidden": [self[f"{n}_{code}"] for n in _FIGURE_HIDDEN],
                     "before": sentence[:start],
                     "evidence": sentence[start : start + length],
                     "after": sentence[start + length :],
                     "approximate": bool(self._hidden("approximate", code)),
+                    "unsure": bool(self._hidden("unsure", code)),
                     "stored": self.stored_figures.get(code),
                 }
             )

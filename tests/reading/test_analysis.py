@@ -9,6 +9,7 @@ from django.conf import settings
 
 from reading.completeness import missing_parts, parts_present
 from reading.extract import extract
+from reading.figures import extract_figures
 from reading.normalise import chinese_to_int, normalise, parse_number
 from reading.places import find_township, find_year
 from reading.structure import split_sections
@@ -55,8 +56,8 @@ LABELS = {
             "villages_total": (26, False, "26个行政村"),
             "villages_with_legal_advisor": (26, False, "覆盖率达100%"),
             "rule_of_law_meetings": (6, False, "专题会议6次"),
-            "leadership_study_sessions": (10, True, "专题学习10余次"),
-            "staff_law_trainings": (3, False, "法治讲座3次"),
+            # 「组织法治专题学习10余次」 and 「开展专题法治讲座3次」 say neither who studied nor
+            # who was trained: not the 中心组's count, nor staff training, as the dev set labels.
             "certified_enforcement_officers": (12, False, "执法证12人"),
             "legal_consultations": (1000, False, "1000人次"),
             "publicity_events": (30, True, "普法宣传活动30余场"),
@@ -302,3 +303,60 @@ def test_jieba_loads_once_and_caches_in_the_var_folder():
     assert (Path(settings.VAR_DIR) / "jieba" / "jieba.cache").exists()
     # The domain dictionary keeps terms whole.
     assert "法律顾问" in tokenizer().lcut("配备法律顾问")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "value"),
+    [
+        ("全年调解矛盾纠纷34件次，调解成功32件。", "disputes_mediated", 34),
+        ("全年调解矛盾纠纷34件次，调解成功32件。", "disputes_resolved", 32),
+        ("坚持党委理论学习中心组定期学法6次。", "leadership_study_sessions", 6),
+        ("开展法治讲座两场，公职人员集中学习了《宪法》。", "staff_law_trainings", 2),
+        ("2025年，司法所共参与领导班子会议9次、审核合同5份。", "legality_reviews", 5),
+        ("解答法律咨询活动3次，共计服务对象1000人次。", "legal_consultations", 1000),
+    ],
+)
+def test_plain_phrasings_are_read(text, code, value):
+    figures = extract_figures(text)
+    assert figures[code].value == value
+    assert figures[code].sure
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # Study of theory in general, not of law.
+        (
+            "2023年开展党委理论中心组学习12次，邀请党校老师集中培训学习4次。",
+            "leadership_study_sessions",
+        ),
+        # A standing rule, not the year's count.
+        ("每年年初召开一次专题会议部署全年法治工作。", "rule_of_law_meetings"),
+        # A training whose trainees are not said.
+        ("开展《民法典》专题培训会2次。", "staff_law_trainings"),
+        # 8 villages are the subject of another statement.
+        ("8个行政村党支部书记全部完成年度述法。", "villages_total"),
+    ],
+)
+def test_counts_that_are_not_the_element_are_not_taken(text, code):
+    assert code not in extract_figures(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "value"),
+    [
+        # One count shared by three bodies.
+        ("镇党委会、镇长办公室会议、理论学习中心组年度学法8次。", "leadership_study_sessions", 8),
+        # Legal consultation mixed with other services.
+        ("为群众提供法律咨询、政策咨询、法律服务达300余人次。", "legal_consultations", 300),
+        # One named activity, not the year's total.
+        ("开展“校园法治小院”“银发普法专场”活动2场。", "publicity_events", 2),
+        # A sum the text does not state.
+        ("发放民法典读本950余本，禁毒手册1500余本。", "publicity_materials", 2450),
+    ],
+)
+def test_doubtful_figures_are_offered_to_check_not_filled(text, code, value):
+    figure = extract_figures(text)[code]
+    assert figure.value == value
+    assert not figure.sure
+    assert code not in extract(text).as_contract()["metrics"]

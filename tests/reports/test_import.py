@@ -68,6 +68,19 @@ def test_upload_shows_parts_figures_and_evidence_without_changing_the_draft(
     assert state(draft) == before
 
 
+def test_a_doubtful_figure_is_shown_to_check_and_not_taken_by_default(client, personas, draft):
+    client.force_login(personas.clerk_lianchi)
+    text = sample("lianchi-2023.txt") + "\n镇党委会、镇长办公室会议、理论学习中心组年度学法8次。"
+    response = upload(client, draft, text.encode(), "莲池镇.txt")
+    page = response.content.decode()
+    row = page.split('id="import-fig-leadership_study_sessions"')[1].split("</tr>")[0]
+    assert "请核对" in row
+    assert 'name="take_leadership_study_sessions"' in row
+    assert "checked" not in row
+    sure_row = page.split('id="import-fig-villages_total"')[1].split("</tr>")[0]
+    assert "请核对" not in sure_row and "checked" in sure_row
+
+
 def test_missing_part_and_another_township_are_pointed_out(client, personas, draft):
     client.force_login(personas.clerk_lianchi)
     response = client.post(

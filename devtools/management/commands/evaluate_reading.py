@@ -25,6 +25,7 @@ def evaluate(labels_path: Path) -> dict[str, Any]:
     right: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
     reports = []
+    unsure = [0]  # figures offered to check (「请核对」), never filled: neither right nor wrong
     for name, label in labels.items():
         if name.startswith("_"):
             continue
@@ -33,16 +34,18 @@ def evaluate(labels_path: Path) -> dict[str, Any]:
         except (OSError, DocumentError) as exc:
             raise CommandError(f"无法读取报告：{name}（{exc}）") from exc
         result = extract(document.text, hints=document.heading_lines)
+        given = {code: figure for code, figure in result.metrics.items() if figure.sure}
+        unsure[0] += len(result.metrics) - len(given)
         accepted: dict[str, list[int]] = label.get("metrics", {})
         problems = []
         for code, values in accepted.items():
             labelled[code] += 1
-            figure = result.metrics.get(code)
+            figure = given.get(code)
             if figure is not None and figure.value in values:
                 right[code] += 1
             elif figure is None:
                 problems.append(f"漏 {code}={values}")
-        for code, figure in result.metrics.items():
+        for code, figure in given.items():
             if figure.value not in accepted.get(code, []):
                 wrong[code] += 1
                 problems.append(f"错 {code}={figure.value}（应为 {accepted.get(code, '无')}）")
@@ -70,6 +73,7 @@ def evaluate(labels_path: Path) -> dict[str, Any]:
             "labelled": total,
             "right": sum(right.values()),
             "wrong": sum(wrong.values()),
+            "to_check": unsure[0],
         },
         "township_right": sum(1 for report in reports if report["township"]),
         "year_right": sum(1 for report in reports if report["year"]),
@@ -105,7 +109,8 @@ class Command(BaseCommand):
         out(
             f"数字：标注 {figures['labelled']}，正确 {figures['right']}"
             f"（{_share(figures['right'], figures['labelled'])}），"
-            f"错值 {figures['wrong']}（{_share(figures['wrong'], figures['labelled'])}）"
+            f"错值 {figures['wrong']}（{_share(figures['wrong'], figures['labelled'])}），"
+            f"另有 {figures['to_check']} 项请核对（不自动填写）"
         )
         count = result["count"]
         out(
