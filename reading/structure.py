@@ -41,6 +41,8 @@ _PART_PATTERNS: dict[str, tuple[tuple[str, int], ...]] = {
     "other": ((r"其他(?:需要)?(?:报告|说明)?的?(?:情况|事项)", 5),),
     "measures_and_results": (
         (r"举措|成效|成绩|做法|工作开展情况|开展情况|主要工作|工作情况|完成情况", 4),
+        (r"一年来|(?:20\d\d年度?|今年|本年度?|全年)(?:的|以来)?(?:主要)?(?:法治)?(?:建设)?工作", 4),
+        (r"(?:推进|进展|落实|开展)情况|工作成果|主要成绩|工作亮点|特色亮点", 4),
         (r"推进法治政府建设(?:的)?(?:情况|工作)", 2),
         (r"工作(?:总结|回顾)|基本情况", 3),
     ),
@@ -111,10 +113,16 @@ def _headings(lines: list[str], hints: dict[int, int]) -> list[Heading]:
 def _choose_level(headings: list[Heading]) -> str | None:
     """The numbering style of the document's parts: the one whose headings name the most parts
     (strongly), preferring the higher level on a tie."""
-    best, best_score = None, (0, 0)
+    best: str | None = None
+    best_score = (0, 0, 0)
     for style in _STYLE_RANK:
         keys = {h.keys[0][0] for h in headings if h.style == style and h.keys and h.keys[0][1] >= 3}
-        score = (len(keys), -_STYLE_RANK[style])
+        # Parts are headed plainly (「二、存在问题」); sub-headings only by the way
+        # (「（三）解决突出问题」), so parts named strongly count first.
+        strong = {
+            h.keys[0][0] for h in headings if h.style == style and h.keys and h.keys[0][1] >= 5
+        }
+        score = (len(strong), len(keys), -_STYLE_RANK[style])
         if keys and score > best_score:
             best, best_score = style, score
     return best
@@ -163,6 +171,13 @@ def split_sections(text: str, *, hints: dict[int, int] | None = None) -> Split:
     if not bounds:
         return Split({}, {}, "\n".join(lines).strip())
     preamble = "\n".join(lines[: bounds[0][0]]).strip()
+    keys = {key for _, key, _ in bounds}
+    if "measures_and_results" not in keys and _SECOND.match(lines[bounds[0][0]]):
+        # The parts start at 「二、」: the work of the year came first, without a heading.
+        opening = [i for i in range(bounds[0][0]) if lines[i] and not _is_front_matter(lines[i])]
+        if opening and sum(len(lines[i]) for i in opening) >= 30:
+            bounds.insert(0, (opening[0], "measures_and_results", ""))
+            preamble = "\n".join(lines[: opening[0]]).strip()
     for number, (line, key, title) in enumerate(bounds):
         end = bounds[number + 1][0] if number + 1 < len(bounds) else len(lines)
         first = lines[line]
@@ -176,8 +191,22 @@ def split_sections(text: str, *, hints: dict[int, int] | None = None) -> Split:
     return Split({key: joined[key] for key in SECTION_KEYS if key in joined}, titles, preamble)
 
 
+_SECOND = re.compile(r"^(?:二\s*[、.．]|[（(]\s*二\s*[）)]|第二部分|2\s*[、．])")
+
+
+def _is_front_matter(line: str) -> bool:
+    """A title, an addressee (「区委、区政府：」) or a date before a report's text."""
+    return bool(
+        re.search(r"报告$|总结$|情况$|[：:]$", line)
+        and len(line) <= HEADING_MAX
+        or _SIGNATURE.match(line)
+    )
+
+
 def _rest_of_heading_line(line: str, title: str) -> str:
     """What follows the heading on its own line, when the first sentence shares it."""
+    if not title:
+        return line
     position = line.find(title)
     rest = line[position + len(title) :] if position >= 0 else ""
     return rest.lstrip("。：:；; ").strip()
