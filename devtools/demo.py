@@ -26,7 +26,12 @@ from reports.similarity import report_similarities_compute
 from reports.workflow import ReportStatus
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-FIXTURE_FILES = ["org_units.json", "periods.json", "data_elements.json"]
+FIXTURE_FILES = [
+    "org_units.json",
+    "periods.json",
+    "data_elements.json",
+    "data_element_synonyms.json",
+]
 
 PART_TEMPLATES = {
     "measures_and_results": (

@@ -1,12 +1,21 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from .models import DataElement, Indicator, ValidationRule, formula_names
+from .models import DataElement, DataElementSynonym, Indicator, ValidationRule, formula_names
 from .scoring import fmt
+
+
+class DataElementSynonymInline(admin.TabularInline):
+    model = DataElementSynonym
+    extra = 1
+    fields = ("kind", "phrase")
+    verbose_name = "同义说法（导入报告时按这些说法识别数字，保存后立即生效）"
+    verbose_name_plural = verbose_name
 
 
 @admin.register(DataElement)
 class DataElementAdmin(admin.ModelAdmin):
+    inlines = [DataElementSynonymInline]
     list_display = ("order", "code", "name", "unit", "area", "active")
     list_display_links = ("code", "name")
     list_editable = ("order", "active")
@@ -80,3 +89,13 @@ class DeductionItemAdmin(admin.ModelAdmin):
     @admin.display(description="指标体系")
     def indicator_set(self, obj):
         return obj.indicator.indicator_set
+
+
+@admin.register(DataElementSynonym)
+class DataElementSynonymAdmin(admin.ModelAdmin):
+    """Every synonym at a glance, e.g. to find which element a phrase belongs to."""
+
+    list_display = ("phrase", "kind", "element")
+    list_filter = ("kind", "element")
+    search_fields = ("phrase", "element__name", "element__code")
+    list_select_related = ("element",)

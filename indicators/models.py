@@ -41,6 +41,51 @@ class DataElement(models.Model):
         return (self.code,)
 
 
+class SynonymManager(models.Manager):
+    def get_by_natural_key(self, element_code, kind, phrase):
+        return self.get(element__code=element_code, kind=kind, phrase=phrase)
+
+
+class DataElementSynonym(models.Model):
+    """How reports call a data element (同义说法): the reading of reports takes a count for the
+    element only when its clause says one of these, and never when it says an excluded one.
+    Rows, not code: admins add the wording they meet, and the next import uses it."""
+
+    class Kind(models.TextChoices):
+        NAME = "name", "说法（须含其一）"
+        EXCLUDE = "exclude", "排除（含则不取）"
+
+    element = models.ForeignKey(
+        DataElement, on_delete=models.CASCADE, related_name="synonyms", verbose_name="数据项"
+    )
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.NAME)
+    phrase = models.CharField(
+        "说法",
+        max_length=40,
+        help_text="报告原文中的词语，如“调解矛盾纠纷”“排查”“中心组”。单个汉字须是完整的词。",
+    )
+
+    objects = SynonymManager()
+
+    class Meta:
+        ordering = ["element", "kind", "id"]
+        verbose_name = "同义说法"
+        verbose_name_plural = "同义说法"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["element", "kind", "phrase"], name="synonym_unique_phrase"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.element.code}：{self.phrase}"
+
+    def natural_key(self):
+        return (self.element.code, self.kind, self.phrase)
+
+    natural_key.dependencies = ["indicators.dataelement"]  # type: ignore[attr-defined]
+
+
 class ValidationRule(models.Model):
     """A consistency rule between figures, checked on submission (e.g. resolved ≤ mediated)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .figures import Figure, extract_figures
+from .figures import ElementWords, Figure, extract_figures, rules_for
 from .normalise import normalise
 from .places import find_township, find_year
 from .sections import REQUIRED_SECTION_KEYS
@@ -68,9 +68,14 @@ class Extraction:
 
 
 def extract(
-    text: str, *, known_townships: tuple[str, ...] = (), hints: dict[int, int] | None = None
+    text: str,
+    *,
+    known_townships: tuple[str, ...] = (),
+    hints: dict[int, int] | None = None,
+    vocabulary: tuple[ElementWords, ...] | None = None,
 ) -> Extraction:
-    """Everything the portal reads from a report's free text."""
+    """Everything the portal reads from a report's free text. `vocabulary` is the portal's
+    data elements with their synonyms (rows admins edit); without it, the built-in words."""
     clean = normalise(text)
     split = split_sections(clean, hints=hints)
     tokens = words(clean)
@@ -80,5 +85,5 @@ def extract(
         sections=split.sections,
         headings=split.headings,
         preamble=split.preamble,
-        metrics=extract_figures(clean, tokens=tokens),
+        metrics=extract_figures(clean, tokens=tokens, rules=rules_for(vocabulary)),
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from .normalise import parse_number
 from .tokens import words
@@ -311,6 +312,60 @@ SURE = 0.8  # a figure at least this sure is filled in; below, the clerk is aske
 
 
 @dataclass(frozen=True)
+class ElementWords:
+    """A data element as the portal's admins configure it: its unit and its synonyms (the
+    words a clause must say, the words that rule a clause out)."""
+
+    code: str
+    unit: str
+    names: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+
+# Units a count of an element in `unit` is also written in.
+_UNIT_FAMILIES = {
+    "人": ("人", "名", "位"),
+    "名": ("名", "人", "位"),
+    "件": ("件", "起", "宗", "件次"),
+    "次": ("次", "场", "场次", "期"),
+    "场": ("场", "场次", "次", "期"),
+    "份": ("份", "份（册）", "册", "本", "张", "套"),
+}
+
+
+@lru_cache(maxsize=16)
+def rules_for(vocabulary: tuple[ElementWords, ...] | None) -> tuple[Rule, ...]:
+    """The rules of the configured data elements: an element's synonyms replace the built-in
+    words (the default rows are those words); an element the code does not know is read by its
+    unit and synonyms alone. Without a configuration, the built-in rules."""
+    if vocabulary is None:
+        return RULES
+    rules = []
+    for element in vocabulary:
+        base = RULES_BY_CODE.get(element.code)
+        if base is None:
+            if not element.names:
+                continue
+            rules.append(
+                Rule(
+                    element.code,
+                    _UNIT_FAMILIES.get(element.unit, (element.unit,)),
+                    need=element.names,
+                    exclude=element.excludes,
+                )
+            )
+            continue
+        rules.append(
+            replace(
+                base,
+                need=element.names or base.need,
+                exclude=element.excludes if element.names else base.exclude,
+            )
+        )
+    return tuple(rules)
+
+
+@dataclass(frozen=True)
 class Figure:
     code: str
     value: int
@@ -497,7 +552,10 @@ def _to_int(value: Decimal) -> int:
 
 
 def extract_figures(
-    text: str, *, tokens: list[tuple[str, int, int]] | None = None
+    text: str,
+    *,
+    tokens: list[tuple[str, int, int]] | None = None,
+    rules: tuple[Rule, ...] = RULES,
 ) -> dict[str, Figure]:
     """The figure of each data element the text states, with its evidence. Each number is used
     for one element only, except that 「全镇26个行政村法律顾问覆盖率达100%」 states two."""
@@ -512,10 +570,11 @@ def extract_figures(
             cache[start, end] = {word for word, _, stop in window if stop <= end}
         return cache[start, end]
 
+    by_code = {rule.code: rule for rule in rules}
     candidates: list[Candidate] = []
     for number, mention in enumerate(found):
         near = _near(text, found, number)
-        for rule in RULES:
+        for rule in rules:
             scored = _score(rule, mention, near, text, tokens_of)
             if scored:
                 score, evidence_start, confidence = scored
@@ -534,14 +593,14 @@ def extract_figures(
         mention = found[number]
         taken[code] = _figure(code, mention, text, evidence_start, confidence)
         used[number] = code
-        rule = RULES_BY_CODE[code]
+        rule = by_code[code]
         if rule.sum_within:
             fits = {other for *_, other_code, other, _e in candidates if other_code == code}
             elsewhere = {other for *_, other_code, other, _e in candidates if other_code != code}
             _add_listed(taken, used, rule, number, found, text, fits, elsewhere)
     _derive_from_rates(text, taken)
     _zero_statements(text, taken)
-    return {code: taken[code] for code in RULES_BY_CODE if code in taken}
+    return {code: taken[code] for code in by_code if code in taken}
 
 
 # (confidence, score, -position, code, mention number, evidence start)

@@ -13,6 +13,7 @@ from org.audit import Event, audit_record
 from org.selectors import township_names
 from reading.documents import Document, DocumentError, read_document
 from reading.extract import extract
+from reports.selectors.vocabulary import reading_vocabulary
 
 from ..models import ImportJob, Report
 from .common import require_right
@@ -41,7 +42,10 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     try:
         document = read_document(source, job.name) if job.name else Document(source.decode("utf-8"))
         extraction = extract(
-            document.text, known_townships=township_names(), hints=document.heading_lines
+            document.text,
+            known_townships=township_names(),
+            hints=document.heading_lines,
+            vocabulary=reading_vocabulary(),
         )
         if not extraction.sections and not extraction.metrics:
             raise DocumentError(NOTHING_FOUND)

@@ -18,6 +18,7 @@ from reading.documents import Document
 from reading.extract import Extraction, extract
 from reading.sections import SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 from reportportal.types import AuthedRequest
+from reports.selectors.vocabulary import reading_vocabulary
 
 from ..checks import submission_errors
 from ..forms import ImportConfirmForm, ImportUploadForm, ReportForm
@@ -237,7 +238,10 @@ def report_import(request: AuthedRequest, pk: int) -> HttpResponse:
         if parsed is None:
             parsed = Document(form.cleaned_data["pasted"])
         extraction = extract(
-            parsed.text, known_townships=township_names(), hints=parsed.heading_lines
+            parsed.text,
+            known_townships=township_names(),
+            hints=parsed.heading_lines,
+            vocabulary=reading_vocabulary(),
         )
         if not extraction.sections and not extraction.metrics:
             form.add_error(None, imports.NOTHING_FOUND)

@@ -14,9 +14,13 @@ MODELS = [
     "exports_exportjob",
     "org_membership",
     "indicators_dataelement",
+    "indicators_dataelementsynonym",
     "indicators_indicatorset",
     "reports_reportscore",
 ]
+
+
+NO_SYNONYMS = {"synonyms-TOTAL_FORMS": "0", "synonyms-INITIAL_FORMS": "0"}
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -53,7 +57,15 @@ def test_admin_can_add_a_data_element_and_refuses_a_bad_code(client, personas):
     url = reverse("admin:indicators_dataelement_add")
     bad = client.post(
         url,
-        {"code": "Bad Code", "name": "x", "unit": "个", "area": "其他", "order": 1, "active": "on"},
+        {
+            "code": "Bad Code",
+            "name": "x",
+            "unit": "个",
+            "area": "其他",
+            "order": 1,
+            "active": "on",
+            **NO_SYNONYMS,
+        },
     )
     assert bad.status_code == 200
     assert "代码只能由小写英文字母" in bad.content.decode()
@@ -66,6 +78,7 @@ def test_admin_can_add_a_data_element_and_refuses_a_bad_code(client, personas):
             "area": "普法与公共法律服务",
             "order": 125,
             "active": "on",
+            **NO_SYNONYMS,
         },
     )
     assert ok.status_code == 302

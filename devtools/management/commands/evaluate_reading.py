@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from reading.documents import DocumentError, read_path
 from reading.extract import extract
-from reading.figures import RULES
+from reading.figures import RULES, ElementWords
+from reports.selectors.vocabulary import reading_vocabulary
 
 
 def evaluate(labels_path: Path) -> dict[str, Any]:
@@ -24,6 +26,7 @@ def evaluate(labels_path: Path) -> dict[str, Any]:
     labelled: Counter[str] = Counter()
     right: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
+    vocabulary = _vocabulary()
     reports = []
     unsure = [0]  # figures offered to check (「请核对」), never filled: neither right nor wrong
     for name, label in labels.items():
@@ -33,7 +36,7 @@ def evaluate(labels_path: Path) -> dict[str, Any]:
             document = read_path(str(labels_path.parent / name))
         except (OSError, DocumentError) as exc:
             raise CommandError(f"无法读取报告：{name}（{exc}）") from exc
-        result = extract(document.text, hints=document.heading_lines)
+        result = extract(document.text, hints=document.heading_lines, vocabulary=vocabulary)
         given = {code: figure for code, figure in result.metrics.items() if figure.sure}
         unsure[0] += len(result.metrics) - len(given)
         accepted: dict[str, list[int]] = label.get("metrics", {})
@@ -79,6 +82,14 @@ def evaluate(labels_path: Path) -> dict[str, Any]:
         "year_right": sum(1 for report in reports if report["year"]),
         "count": len(reports),
     }
+
+
+def _vocabulary() -> tuple[ElementWords, ...] | None:
+    """The portal's synonyms when its database is there (the built-in words otherwise)."""
+    try:
+        return reading_vocabulary() or None
+    except DatabaseError:
+        return None
 
 
 def _share(part: int, whole: int) -> str:

@@ -6,7 +6,9 @@ from django.db import DatabaseError
 from org.selectors import township_names
 from reading.documents import DocumentError, read_path
 from reading.extract import extract
+from reading.figures import ElementWords
 from reading.sections import SECTIONS_BY_KEY
+from reports.selectors.vocabulary import reading_vocabulary
 
 
 class Command(BaseCommand):
@@ -23,8 +25,13 @@ class Command(BaseCommand):
             raise CommandError(f"找不到文件：{path}") from exc
         except DocumentError as exc:
             raise CommandError(str(exc)) from exc
-        known = _known_townships()
-        result = extract(document.text, known_townships=known, hints=document.heading_lines)
+        known, vocabulary = _configuration()
+        result = extract(
+            document.text,
+            known_townships=known,
+            hints=document.heading_lines,
+            vocabulary=vocabulary,
+        )
         contract = result.as_contract()
         if json:
             self.stdout.write(_dumps(contract))
@@ -40,13 +47,14 @@ class Command(BaseCommand):
             self.stdout.write(f"{code} = {figure['value']}{approx}：{figure['evidence']}")
 
 
-def _known_townships() -> tuple[str, ...]:
-    """Names of the portal's townships help recognise the reporting one; the command also works
-    on a machine whose database is not set up yet."""
+def _configuration() -> tuple[tuple[str, ...], tuple[ElementWords, ...] | None]:
+    """Names of the portal's townships help recognise the reporting one, its data elements'
+    synonyms name the figures; the command also works on a machine whose database is not set
+    up yet (the built-in words then)."""
     try:
-        return township_names()
+        return township_names(), reading_vocabulary() or None
     except DatabaseError:
-        return ()
+        return (), None
 
 
 def _dumps(data) -> str:
