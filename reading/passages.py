@@ -201,12 +201,76 @@ def shared_passages(a: str | Prepared, b: str | Prepared) -> tuple[float, list[P
     return round(covered / len(a.clean), 4), passages
 
 
-def compare_texts(a: str, b: str) -> dict[str, Any]:
-    """DOMAIN.md's compare_reports contract: similarity (share of A found in B, 0–1) and the
-    shared passages, each as it appears in A with its offsets in A and in B."""
-    similarity, passages = shared_passages(a, b)
+# --- copying or template (套话) ----------------------------------------------------------------
+
+# A passage that at least this many other reports also contain is template text (套话: the
+# nationwide sentences every report repeats), not copying from one report.
+TEMPLATE_REPORTS = 2
+TEMPLATE_COVER = 0.6  # share of a passage's shingles another report must contain
+LONG_PASSAGE = 40  # characters without punctuation: a sentence, not a stock phrase
+# The portal's verdict 疑似抄袭/雷同: this share of a report copied from one other report, or
+# this many long passages copied from it even when they are a small share (fourteen passages
+# of 40–80 characters, 17 % of a township's text, copied from a neighbour's report). Unrelated
+# real reports share at most one such passage (the 30 development reports of 13 provinces).
+FLAG_SHARE = 0.3
+FLAG_LONG_PASSAGES = 5
+
+
+def is_template(a: Prepared, passage: Passage, references: list[Prepared]) -> bool:
+    """Whether the passage of A is also in at least TEMPLATE_REPORTS of the references (other
+    reports than the two compared)."""
+    if len(references) < TEMPLATE_REPORTS:
+        return False
+    clean = clean_text(a.text[passage.a_start : passage.a_end])
+    grams = shingles(clean)
+    if not grams:
+        return False
+    found = 0
+    for reference in references:
+        if len(grams & reference.grams) >= TEMPLATE_COVER * len(grams):
+            found += 1
+            if found >= TEMPLATE_REPORTS:
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    copied_share: float  # share of A in passages copied from B (template text left out)
+    long_copied: int  # copied passages of LONG_PASSAGE characters or more
+    flagged: bool
+
+
+def verdict(
+    a: Prepared, passages: list[Passage], template: list[bool], *, same_year: bool = True
+) -> Verdict:
+    """The portal's verdict on A against one other report (the review page's and
+    compare_reports' 疑似抄袭/雷同). Template passages never count. Several long passages flag
+    a report of the same year; a township's own report of the year before is flagged only by
+    share (reusing one's own sentences is no copying)."""
+    lengths = [
+        len(clean_text(a.text[p.a_start : p.a_end]))
+        for p, is_stock in zip(passages, template, strict=True)
+        if not is_stock
+    ]
+    share = round(sum(lengths) / len(a.clean), 4) if a.clean else 0.0
+    long_copied = sum(1 for length in lengths if length >= LONG_PASSAGE)
+    flagged = share >= FLAG_SHARE or (same_year and long_copied >= FLAG_LONG_PASSAGES)
+    return Verdict(share, long_copied, flagged)
+
+
+def compare_texts(a: str, b: str, *, references: list[str] | None = None) -> dict[str, Any]:
+    """DOMAIN.md's compare_reports contract: similarity (share of A found in B, 0–1), the
+    portal's verdict `flagged`, and the shared passages, each as it appears in A with its
+    offsets in A and in B. `references` are other reports: passages they share too are
+    template text, which never makes a flag."""
+    mine, theirs = Prepared(a), Prepared(b)
+    similarity, passages = shared_passages(mine, theirs)
+    prepared = [Prepared(text) for text in references or []]
+    template = [is_template(mine, passage, prepared) for passage in passages]
     return {
         "similarity": similarity,
+        "flagged": verdict(mine, passages, template).flagged,
         "shared_passages": [
             {"text": a[p.a_start : p.a_end], "a_start": p.a_start, "b_start": p.b_start}
             for p in passages

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from indicators.models import DataElement, DeductionItem, IndicatorSet
 from org.models import County, Period, Township
+from reading.passages import FLAG_SHARE
 from reading.sections import (
     REQUIRED_SECTION_KEYS,
     SECTION_KEYS,
@@ -269,11 +270,9 @@ class ReportSimilarity(models.Model):
         SAME_PERIOD = "same_period", "同年度其他乡镇"
         PREVIOUS_YEAR = "previous_year", "本乡镇上一年度"
 
-    # From this share of a report found in another one on, the review page flags the pair
-    # 疑似抄袭/雷同. Unrelated real reports share only stock phrases (0 % of passages of 20
-    # characters or more between the three samples); a report a third of which is found in
-    # another one deserves a reviewer's look.
-    FLAG_THRESHOLD = 0.3
+    # The verdict 疑似抄袭/雷同 (`flagged`) is reading.passages.verdict: template text left out,
+    # a third of the report, or several long passages copied from one report of the same year.
+    FLAG_THRESHOLD = FLAG_SHARE
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="similarities", verbose_name="报告"
@@ -285,6 +284,10 @@ class ReportSimilarity(models.Model):
     similarity = models.FloatField("相似度", help_text="本报告的文字在对方报告中出现的比例（0–1）")
     # [{"text", "a_start", "b_start", "b_text"}]: as in compare_reports, plus the passage in B.
     passages = models.JSONField("相同段落", default=list)
+    # The share of the report in passages copied from the other one, template text (套话 that
+    # many reports share, marked "template" in `passages`) left out; and the portal's verdict.
+    copied = models.FloatField("抄袭比例", default=0, help_text="去掉套话后与对方相同的比例（0–1）")
+    flagged = models.BooleanField("疑似抄袭/雷同", default=False)
     computed_at = models.DateTimeField("计算时间")
 
     class Meta:
@@ -299,8 +302,12 @@ class ReportSimilarity(models.Model):
         return f"{self.report_id} → {self.other_id}: {self.similarity:.0%}"
 
     @property
-    def flagged(self) -> bool:
-        return self.similarity >= self.FLAG_THRESHOLD
+    def copied_passages(self) -> list[dict]:
+        return [p for p in self.passages if not p.get("template")]
+
+    @property
+    def template_passages(self) -> list[dict]:
+        return [p for p in self.passages if p.get("template")]
 
 
 class ReportScore(models.Model):

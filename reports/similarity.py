@@ -8,15 +8,30 @@ bands are then compared exactly.
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
 from celery import shared_task
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from reading.passages import SCHEME, Prepared, band_hashes, shared_passages, signature
+from reading.passages import (
+    FLAG_LONG_PASSAGES,
+    FLAG_SHARE,
+    LONG_PASSAGE,
+    SCHEME,
+    Prepared,
+    band_hashes,
+    clean_text,
+    is_template,
+    shared_passages,
+    signature,
+    verdict,
+)
 from reading.sections import SECTIONS_BY_KEY, Section
 
 from .models import Report, ReportBand, ReportFingerprint, ReportSimilarity
@@ -116,25 +131,75 @@ def _previous_year_report(report: Report) -> Report | None:
     )
 
 
+@lru_cache(maxsize=1)
+def _sample_references() -> tuple[Prepared, ...]:
+    """The real reports shipped in fixtures/samples: a baseline of the template sentences
+    (套话) every report repeats, even in a county with few reports yet."""
+    folder = Path(settings.BASE_DIR) / "fixtures" / "samples"
+    return tuple(
+        Prepared(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.txt"))
+    )
+
+
+REFERENCE_REPORTS = 200
+
+
+def reference_texts(*, exclude: tuple[str, ...] = ()) -> list[str]:
+    """Other reports to tell template text from copying, for compare_reports: the samples and
+    the latest submitted reports in the portal (none when its database is not set up)."""
+    texts = [prepared.text for prepared in _sample_references()]
+    try:
+        reports = Report.objects.filter(status__in=SENT_STATUSES).order_by("-pk")[
+            :REFERENCE_REPORTS
+        ]
+        texts.extend(report_text(report) for report in reports)
+    except DatabaseError:
+        pass
+    excluded = {clean_text(text) for text in exclude}
+    return [text for text in texts if clean_text(text) not in excluded]
+
+
 def _row(
-    report: Report, other: Report, kind: str, now: datetime, mine: Prepared | None = None
+    report: Report,
+    other: Report,
+    kind: str,
+    now: datetime,
+    mine: Prepared | None = None,
+    references: dict[int, Prepared] | None = None,
 ) -> ReportSimilarity:
+    """The comparison of a report with another. Passages that at least two of the other
+    references (the same year's candidates and the samples) contain too are template text."""
     mine = mine or Prepared(report_text(report))
     theirs = Prepared(report_text(other))
     similarity, passages = shared_passages(mine, theirs)
+    pool = [
+        prepared
+        for pk, prepared in (references or {}).items()
+        if pk not in (report.pk, other.pk) and prepared.clean != theirs.clean
+    ]
+    pool.extend(
+        prepared
+        for prepared in _sample_references()
+        if prepared.clean not in (mine.clean, theirs.clean)
+    )
+    template = [is_template(mine, passage, pool) for passage in passages]
+    judged = verdict(mine, passages, template, same_year=kind == ReportSimilarity.Kind.SAME_PERIOD)
     return ReportSimilarity(
         report=report,
         other=other,
         kind=kind,
         similarity=similarity,
+        copied=judged.copied_share,
+        flagged=judged.flagged,
         passages=[
             {
                 "text": mine.text[p.a_start : p.a_end],
                 "a_start": p.a_start,
                 "b_start": p.b_start,
                 "b_text": p.b_shared(theirs.text),
+                "template": is_stock,
             }
-            for p in passages
+            for p, is_stock in zip(passages, template, strict=True)
         ],
         computed_at=now,
     )
@@ -144,6 +209,7 @@ def _row(
 class SearchResult:
     candidates: int  # reports compared exactly
     rows: list[ReportSimilarity]
+    references: dict[int, Prepared]  # the candidates' texts, by report id
 
 
 def similar_reports_search(report: Report) -> SearchResult:
@@ -155,18 +221,22 @@ def similar_reports_search(report: Report) -> SearchResult:
         "period"
     )
     mine = Prepared(report_text(report))
+    references = {other.pk: Prepared(report_text(other)) for other in candidates}
     same_year = [
-        _row(report, other, ReportSimilarity.Kind.SAME_PERIOD, now, mine) for other in candidates
+        _row(report, other, ReportSimilarity.Kind.SAME_PERIOD, now, mine, references)
+        for other in candidates
     ]
     same_year = sorted(
-        (row for row in same_year if row.similarity >= LIST_THRESHOLD),
+        (row for row in same_year if row.similarity >= LIST_THRESHOLD or row.flagged),
         key=lambda row: (-row.similarity, row.other_id),
     )[:KEEP]
     rows = list(same_year)
     previous = _previous_year_report(report)
     if previous is not None:
-        rows.append(_row(report, previous, ReportSimilarity.Kind.PREVIOUS_YEAR, now, mine))
-    return SearchResult(candidates=len(ids), rows=rows)
+        rows.append(
+            _row(report, previous, ReportSimilarity.Kind.PREVIOUS_YEAR, now, mine, references)
+        )
+    return SearchResult(candidates=len(ids), rows=rows, references=references)
 
 
 @transaction.atomic
@@ -187,8 +257,10 @@ def report_similarities_store(*, report: Report) -> list[ReportSimilarity]:
     rows = list(found.rows)
     for row in found.rows:
         if row.kind == ReportSimilarity.Kind.SAME_PERIOD:
-            back = _row(row.other, report, ReportSimilarity.Kind.SAME_PERIOD, now)
-            if back.similarity >= LIST_THRESHOLD:
+            back = _row(
+                row.other, report, ReportSimilarity.Kind.SAME_PERIOD, now, None, found.references
+            )
+            if back.similarity >= LIST_THRESHOLD or back.flagged:
                 rows.append(back)
     following = (
         Report.objects.filter(
@@ -208,7 +280,7 @@ def report_similarities_store(*, report: Report) -> list[ReportSimilarity]:
         rows,
         update_conflicts=True,
         unique_fields=["report", "other"],
-        update_fields=["kind", "similarity", "passages", "computed_at"],
+        update_fields=["kind", "similarity", "copied", "flagged", "passages", "computed_at"],
     )
     return found.rows
 
@@ -233,7 +305,10 @@ def similarities_run(report_id: int) -> None:
 class SimilarityCheck:
     checked_at: datetime | None  # None: never indexed (not submitted since the check exists)
     rows: list[ReportSimilarity]  # the previous year first, then the most similar first
-    threshold: float = ReportSimilarity.FLAG_THRESHOLD
+    template_share: float = 0.0  # share of the report in template passages (套话)
+    threshold: float = FLAG_SHARE
+    long_passage: int = LONG_PASSAGE
+    long_passages: int = FLAG_LONG_PASSAGES
 
 
 def report_similarity_check(report: Report) -> SimilarityCheck:
@@ -242,9 +317,25 @@ def report_similarity_check(report: Report) -> SimilarityCheck:
         ReportSimilarity.objects.filter(report=report).select_related(
             "other__township__county", "other__period"
         ),
-        key=lambda row: (row.kind != ReportSimilarity.Kind.PREVIOUS_YEAR, -row.similarity),
+        key=lambda row: (
+            row.kind != ReportSimilarity.Kind.PREVIOUS_YEAR,
+            not row.flagged,
+            -row.similarity,
+        ),
     )
-    return SimilarityCheck(fingerprint.computed_at if fingerprint else None, rows)
+    spans = [
+        (p["a_start"], p["a_start"] + len(p["text"]))
+        for row in rows
+        for p in row.passages
+        if p.get("template")
+    ]
+    template_share = 0.0
+    if spans:
+        text = report_text(report)
+        total = len(clean_text(text))
+        stock = sum(len(clean_text(text[start:end])) for start, end in _merged(spans))
+        template_share = round(stock / total, 4) if total else 0.0
+    return SimilarityCheck(fingerprint.computed_at if fingerprint else None, rows, template_share)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

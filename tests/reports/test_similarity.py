@@ -73,7 +73,8 @@ def test_a_copy_with_a_few_sentences_changed_is_found_with_the_right_passages():
     copy = copied_with_changes(HUATAI)
     result = compare_texts(HUATAI, copy)
 
-    assert set(result) == {"similarity", "shared_passages"}
+    assert set(result) == {"similarity", "flagged", "shared_passages"}
+    assert result["flagged"]
     assert result["similarity"] >= ReportSimilarity.FLAG_THRESHOLD
     assert result["similarity"] > 0.85
     passages = result["shared_passages"]
@@ -103,6 +104,62 @@ def test_unrelated_samples_share_no_passage():
         result = compare_texts(a, b)
         assert result["similarity"] < 0.1
         assert result["similarity"] < ReportSimilarity.FLAG_THRESHOLD
+        assert not result["flagged"]
+
+
+def neighbour_copy(own: str, neighbour: str, count: int = 14) -> tuple[str, list[str]]:
+    """A township's own report with `count` sentences of 40–80 characters of a neighbour's
+    report put in, between its own paragraphs: the shape of the real case."""
+    sentences = [
+        sentence + "。"
+        for sentence in re.split("[。\n]", neighbour)
+        if 40 <= len(clean_text(sentence)) <= 80
+    ]
+    taken = sentences[:: max(1, len(sentences) // count)][:count]
+    paragraphs = own.split("\n")
+    step = max(1, len(paragraphs) // (count + 1))
+    for number, sentence in enumerate(taken):
+        index = min(len(paragraphs) - 1, (number + 1) * step)
+        paragraphs[index] = paragraphs[index] + sentence
+    return "\n".join(paragraphs), taken
+
+
+def test_several_long_passages_copied_from_one_neighbour_are_flagged_though_a_small_share():
+    copy, taken = neighbour_copy(HUATAI, LIANCHI)
+    assert len(taken) == 14
+    result = compare_texts(copy, LIANCHI, references=[LAOYANJI])
+    assert 0.1 < result["similarity"] < ReportSimilarity.FLAG_THRESHOLD
+    assert result["flagged"]
+    # The same few passages are no verdict on their own: two or three is what reports share.
+    few, _ = neighbour_copy(HUATAI, LIANCHI, count=3)
+    assert not compare_texts(few, LIANCHI, references=[LAOYANJI])["flagged"]
+
+
+def test_passages_many_reports_share_are_template_text_and_never_flag():
+    stock = [
+        "坚持以习近平新时代中国特色社会主义思想为指导全面贯彻党的二十大和二十届二中三中全会精神"
+        f"深入学习贯彻习近平法治思想第{n}条通用表述不可缺少。"
+        for n in "一二三四五六七"
+    ]
+    template = "".join(stock)
+    a = "甲镇今年修缮了三座桥。" + template
+    b = "乙镇今年新建了两所学校。" + template
+    others = ["丙镇报告。" + template, "丁镇报告。" + template]
+    assert compare_texts(a, b)["flagged"]  # alone, seven long shared passages look copied
+    assert not compare_texts(a, b, references=others)["flagged"]
+
+
+DEV_SAMPLES = Path(settings.BASE_DIR).parent / "shared" / "samples" / "dev"
+
+
+@pytest.mark.skipif(not DEV_SAMPLES.exists(), reason="the development set is not on this machine")
+def test_real_reports_of_13_provinces_do_not_flag_each_other():
+    texts = [path.read_text(encoding="utf-8") for path in sorted(DEV_SAMPLES.glob("*.txt"))]
+    texts += [HUATAI, LIANCHI, LAOYANJI]
+    for i, a in enumerate(texts):
+        for j, b in enumerate(texts):
+            if i != j:
+                assert not compare_texts(a, b)["flagged"], (i, j)
 
 
 def test_similarity_is_the_share_of_a_found_in_b():
@@ -110,7 +167,11 @@ def test_similarity_is_the_share_of_a_found_in_b():
     assert compare_texts(HUATAI, both)["similarity"] == 1.0
     share = compare_texts(both, HUATAI)["similarity"]
     assert share == pytest.approx(len(clean_text(HUATAI)) / len(clean_text(both)), abs=0.01)
-    assert compare_texts("", HUATAI) == {"similarity": 0.0, "shared_passages": []}
+    assert compare_texts("", HUATAI) == {
+        "similarity": 0.0,
+        "flagged": False,
+        "shared_passages": [],
+    }
 
 
 def test_width_case_and_punctuation_do_not_hide_a_copy():
@@ -274,6 +335,28 @@ def test_the_review_page_lists_the_similar_reports(client, personas, copied_pair
     assert reverse("report_similar", args=[copy.pk, row.other_id]) in panel
 
 
+def test_the_review_page_lists_copied_passages_with_their_source_and_the_template_share(
+    client, personas, full_parts, django_capture_on_commit_callbacks
+):
+    copy_text, taken = neighbour_copy(LIANCHI, HUATAI)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_text(personas, personas.huatai, personas.clerk_huatai, HUATAI, full_parts)
+        copy = submit_text(
+            personas, personas.lianchi, personas.clerk_lianchi, copy_text, full_parts
+        )
+    row = ReportSimilarity.objects.get(report=copy)
+    assert row.flagged
+    client.force_login(personas.reviewer_shenqiu)
+    page = client.get(reverse("report_review", args=[copy.pk])).content.decode()
+    panel = page[page.index("相似内容检查") :]
+    assert "疑似抄袭/雷同" in panel
+    assert f"与花台乡相同的段落 {len(row.copied_passages)} 处" in panel
+    assert len(row.copied_passages) >= 14
+    assert taken[0][:20] in panel
+    assert "出处：花台乡2023年度报告" in panel
+    assert "套话" in panel and "约占本报告" in panel
+
+
 def test_the_review_page_says_when_nothing_was_found(
     client, personas, full_parts, django_capture_on_commit_callbacks
 ):
@@ -331,7 +414,7 @@ def test_similar_page_refusals(client, personas, copied_pair):
 # --- commands -------------------------------------------------------------------------------
 
 
-def test_compare_reports_prints_the_contract_json(tmp_path):
+def test_compare_reports_prints_the_contract_json(db, tmp_path):
     copy = tmp_path / "copy.txt"
     copy.write_text(copied_with_changes(HUATAI), encoding="utf-8")
     out = StringIO()
@@ -340,14 +423,15 @@ def test_compare_reports_prints_the_contract_json(tmp_path):
     )
     result = json.loads(out.getvalue())
     assert result == compare_texts(HUATAI, copy.read_text(encoding="utf-8"))
-    assert set(result) == {"similarity", "shared_passages"}
+    assert set(result) == {"similarity", "flagged", "shared_passages"}
+    assert result["flagged"]
     assert result["similarity"] > 0.85
     first = result["shared_passages"][0]
     assert HUATAI[first["a_start"] :].startswith(first["text"])
     assert "\\u" not in out.getvalue()  # Chinese as it is (ensure_ascii=False)
 
 
-def test_compare_reports_reads_gb18030_and_docx_and_summarises_in_chinese(tmp_path):
+def test_compare_reports_reads_gb18030_and_docx_and_summarises_in_chinese(db, tmp_path):
     gbk = tmp_path / "huatai-gbk.txt"
     gbk.write_bytes(HUATAI.encode("gb18030"))
     word = tmp_path / "copy.docx"

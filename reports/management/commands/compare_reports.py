@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from reading.documents import DocumentError, read_path
-from reading.passages import compare_texts
-from reports.models import ReportSimilarity
+from reading.passages import FLAG_LONG_PASSAGES, FLAG_SHARE, LONG_PASSAGE, compare_texts
+from reports.similarity import reference_texts
 
 EXCERPT = 60
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path_a, path_b, json: bool = False, **options):
         a, b = read_report_file(path_a), read_report_file(path_b)
-        result = compare_texts(a, b)
+        result = compare_texts(a, b, references=reference_texts(exclude=(a, b)))
         if json:
             self.stdout.write(_dumps(result))
             return
@@ -43,9 +43,11 @@ class Command(BaseCommand):
         self.stdout.write(f"A：{path_a}")
         self.stdout.write(f"B：{path_b}")
         self.stdout.write(f"相似度：{percent}%（A 的文字，不计标点和空格，在 B 中同样出现的比例）")
-        if result["similarity"] >= ReportSimilarity.FLAG_THRESHOLD:
+        if result["flagged"]:
             self.stdout.write(
-                f"结论：疑似抄袭/雷同（达到 {round(ReportSimilarity.FLAG_THRESHOLD * 100)}%）"
+                "结论：疑似抄袭/雷同（去掉多份报告共有的套话后，"
+                f"A 的 {round(FLAG_SHARE * 100)}% 以上或 {FLAG_LONG_PASSAGES} 段以上"
+                f"{LONG_PASSAGE} 字以上的段落与 B 相同）"
             )
         if not passages:
             self.stdout.write("未发现相同段落。")

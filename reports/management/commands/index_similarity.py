@@ -44,12 +44,10 @@ class Command(BaseCommand):
         for batch in _batches(ids):
             for report in batch:
                 report_similarities_store(report=report)
-        flagged = ReportSimilarity.objects.filter(
-            report_id__in=ids, similarity__gte=ReportSimilarity.FLAG_THRESHOLD
-        ).count()
+        flagged = ReportSimilarity.objects.filter(report_id__in=ids, flagged=True).count()
         self.stdout.write(
             f"已查找相似报告，用时 {time.perf_counter() - started:.1f} 秒；"
-            f"{flagged} 对达到 {round(ReportSimilarity.FLAG_THRESHOLD * 100)}%（疑似抄袭/雷同）。"
+            f"{flagged} 对疑似抄袭/雷同。"
         )
 
 
