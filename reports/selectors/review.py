@@ -8,9 +8,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from indicators.models import DataElement
 from reading.diff import Diff, diff_texts
+from reading.followup import FollowUp, follow_up
 from reading.sections import SECTIONS
 
 from ..models import Report, ReviewComment
+from ..workflow import SENT_STATUSES
 
 
 def comment_threads(report: Report) -> dict[str, list[ReviewComment]]:
@@ -113,3 +115,32 @@ def open_comments(
                 )
     found.sort(key=lambda item: (order.get(item.comment.target, len(order)), item.comment.pk))
     return found
+
+
+@dataclass
+class PlanFollowUp:
+    """Last year's plan of the township beside this year's 举措和成效 (reading.followup)."""
+
+    previous: Report
+    items: list[FollowUp]
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for item in self.items if not item.done)
+
+
+def plan_follow_up(report: Report) -> PlanFollowUp | None:
+    """The follow-up of the township's previous-year plan, when it reported that year."""
+    previous = (
+        Report.objects.filter(
+            township_id=report.township_id,
+            period__year=report.period.year - 1,
+            status__in=SENT_STATUSES,
+        )
+        .select_related("period")
+        .only("pk", "next_year_plan", "period__year", "township_id", "status")
+        .first()
+    )
+    if previous is None or not previous.next_year_plan.strip():
+        return None
+    return PlanFollowUp(previous, follow_up(previous.next_year_plan, report.measures_and_results))

@@ -41,7 +41,7 @@ from ..selectors.reports import (
 from ..selectors.reports import (
     review_queue as queue_of,
 )
-from ..selectors.review import comment_threads, figure_changes, round_changes
+from ..selectors.review import comment_threads, figure_changes, plan_follow_up, round_changes
 from ..selectors.scores import report_score, reviewer_scoring
 from ..services import comments, deductions, figure_checks, reminders, transitions
 from ..services.comments import comment_targets
@@ -215,6 +215,7 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
             "status_changes": report_status_changes(report),
             "targets": comment_targets(),
             "similarity": similarity.report_similarity_check(report),
+            "follow_up": plan_follow_up(report),
             "next_report": next_in_queue(report),
             "confirm_for": _confirms(threads),
         },
