@@ -1,4 +1,5 @@
-"""Reading an uploaded or local report document (.txt or .docx) into text, refusing what is not one.
+"""Reading an uploaded or local report document (.txt, .docx, .doc, .wps or a text PDF) into text,
+refusing what is not one. .doc, .wps and PDF are converted in another process (reading.convert).
 
 A .docx is a zip archive, so it is checked before parsing: size, number of entries, the total
 uncompressed size and the compression ratio (a zip bomb expands a few KB into gigabytes).
@@ -55,9 +56,34 @@ def check_upload(data: bytes, name: str) -> int:
             return archive.getinfo("word/document.xml").file_size
     if suffix == "txt":
         return len(data)
-    if suffix == "doc":
-        raise DocumentError("暂不支持旧版 Word 文档（.doc），请在 Word 中“另存为” .docx 后再上传。")
-    raise DocumentError("只能上传 Word 文档（.docx）或纯文本文件（.txt）。")
+    if suffix in CONVERTED:
+        _check_converted(data, suffix)
+        # Converting takes another process and seconds: always left to the task queue.
+        return CONVERSION_COST
+    raise DocumentError(UNSUPPORTED)
+
+
+UNSUPPORTED = "只能上传 Word 文档（.docx 或 .doc）、WPS 文档（.wps）、PDF 文件（文字版）或纯文本文件（.txt）。"
+CONVERTED = ("doc", "wps", "pdf")
+CONVERSION_COST = 1 << 40
+
+
+def _check_converted(data: bytes, suffix: str) -> None:
+    """A .doc/.wps must be Word's binary format (or RTF, or a .docx renamed), a .pdf a PDF."""
+    from .convert import OLE_MAGIC, PDF_MAGIC, RTF_MAGIC
+
+    if suffix == "pdf":
+        if not data.startswith(PDF_MAGIC):
+            raise DocumentError("这不是 PDF 文件（文件已损坏或扩展名不对），请检查后重新上传。")
+        return
+    if data.startswith(b"PK"):
+        _check_zip(data)
+        return
+    if not data.startswith((OLE_MAGIC, RTF_MAGIC)):
+        raise DocumentError(
+            f"这不是 Word/WPS 文档（.{suffix}），文件已损坏或扩展名不对，请在 Word 或 WPS 中"
+            "另存为 .docx 后上传。"
+        )
 
 
 def _suffix(name: str) -> str:
@@ -65,7 +91,8 @@ def _suffix(name: str) -> str:
 
 
 def read_document(data: bytes, name: str) -> Document:
-    """The text of a .txt or .docx file given as bytes; DocumentError with a Chinese message."""
+    """The text of a .txt, .docx, .doc, .wps or PDF file given as bytes; DocumentError with a
+    Chinese message."""
     check_upload(data, name)
     suffix = _suffix(name)
     if suffix == "docx":
@@ -75,9 +102,25 @@ def read_document(data: bytes, name: str) -> Document:
         if len(text) > max_text_chars():
             raise DocumentError(_too_long(len(text), max_text_chars()))
         return Document(text)
-    if suffix == "doc":
-        raise DocumentError("暂不支持旧版 Word 文档（.doc），请在 Word 中“另存为” .docx 后再上传。")
-    raise DocumentError("只能上传 Word 文档（.docx）或纯文本文件（.txt）。")
+    if suffix in CONVERTED:
+        return _read_converted(data, suffix)
+    raise DocumentError(UNSUPPORTED)
+
+
+def _read_converted(data: bytes, suffix: str) -> Document:
+    from .convert import ConversionError, pdf_to_text, word_to_docx
+
+    try:
+        if suffix == "pdf":
+            text = pdf_to_text(data)
+            if len(text) > max_text_chars():
+                raise DocumentError(_too_long(len(text), max_text_chars()))
+            return Document(text)
+        if data.startswith(b"PK"):  # a .docx saved under an old name
+            return _read_docx(data)
+        return _read_docx(word_to_docx(data, suffix))
+    except ConversionError as exc:
+        raise DocumentError(str(exc)) from exc
 
 
 def _decode_text(data: bytes) -> str:

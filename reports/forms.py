@@ -149,8 +149,9 @@ class ImportUploadForm(forms.Form):
     document = forms.FileField(
         label="上传报告文件",
         required=False,
-        help_text="Word 文档（.docx）或纯文本（.txt）。旧版 .doc 请先在 Word 中另存为 .docx。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
+        help_text="Word 文档（.docx、.doc）、WPS 文档（.wps）、文字版 PDF 或纯文本（.txt）。"
+        ".doc、.wps 和 PDF 需要转换，稍等几秒。扫描件 PDF 没有文字，无法识别。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.doc,.wps,.pdf,.txt"}),
     )
     pasted = text_field(
         max_chars=settings.REPORT_IMPORT_MAX_CHARS,

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # fonts-noto-cjk: Chinese faces for pages and PDFs; libharfbuzz-subset0, libpango*: WeasyPrint;
-# poppler-utils: pdftotext/pdftoppm for PDF tests; chromium: browser tests and screenshots.
-APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium)
+# poppler-utils: pdftotext (text PDFs clerks upload) and pdftoppm for PDF tests; chromium: browser
+# tests and screenshots; libreoffice-writer-nogui: converts uploaded .doc and .wps files.
+APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium libreoffice-writer-nogui)
 command -v npm >/dev/null || APT_PACKAGES+=(npm)
 # nginx and openssl: the production-stack test (tests/deploy) runs deploy/'s nginx site on this machine.
 [ "${1:-}" = "dev" ] && APT_PACKAGES+=(nginx openssl)

@@ -51,8 +51,11 @@ def test_text_files_in_the_encodings_offices_use(encoding):
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"%PDF-1.7 binary", "report.pdf", "只能上传 Word 文档（.docx）或纯文本文件（.txt）"),
-        (b"\xd0\xcf\x11\xe0 old word", "report.doc", "另存为” .docx"),
+        (b"%PDF-1.7 binary", "report.pdf", "文件已损坏或格式无法识别"),
+        (b"\xd0\xcf\x11\xe0 old word", "report.doc", "这不是 Word/WPS 文档"),
+        (b"plain words", "report.wps", "这不是 Word/WPS 文档"),
+        (b"<html>a PDF in name only", "report.pdf", "这不是 PDF 文件"),
+        (b"PK\x03\x04 cells", "report.xlsx", "只能上传 Word 文档（.docx 或 .doc）、WPS 文档"),
         (b"not a zip at all", "report.docx", "文件已损坏或不是 Word 文档"),
         (b"   \n ", "report.txt", "文件是空的"),
         (b"\x00\x01\x02\x03" * 100, "report.txt", "这不是文本文件"),

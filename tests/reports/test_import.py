@@ -2,6 +2,7 @@
 and only what they confirm goes into the draft."""
 
 import json
+import shutil
 from io import StringIO
 
 import pytest
@@ -96,7 +97,8 @@ def test_missing_part_and_another_township_are_pointed_out(client, personas, dra
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"%PDF-1.4", "a.pdf", "只能上传 Word 文档（.docx）或纯文本文件（.txt）"),
+        (b"PK\x03\x04", "a.xlsx", "只能上传 Word 文档（.docx 或 .doc）、WPS 文档（.wps）"),
+        (b"%PD", "a.pdf", "这不是 PDF 文件"),
         (b"PK\x03\x04 broken", "a.docx", "文件已损坏或不是 Word 文档"),
     ],
 )
@@ -372,3 +374,26 @@ def test_long_pasted_text_and_a_refused_document_are_reported_on_the_job_page(
         response = upload(client, draft, ("法" * 1500).encode(), "报告.txt")
     page = client.get(response["Location"]).content.decode()
     assert "文字过多" in page and "重新导入" in page
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice: scripts/setup.sh")
+@pytest.mark.parametrize("name", ["莲池镇.doc", "莲池镇.wps", "莲池镇.pdf"])
+def test_a_doc_wps_or_pdf_is_converted_by_the_queue_and_offered_like_the_docx(
+    client, personas, draft, tmp_path, name, django_capture_on_commit_callbacks
+):
+    from reports.models import ImportJob
+    from tests.reading.test_convert import soffice_convert
+
+    source = tmp_path / "lianchi.docx"
+    source.write_bytes(make_docx(sample("lianchi-2023.txt")))
+    data = soffice_convert(source, "pdf" if name.endswith(".pdf") else "doc")
+    client.force_login(personas.clerk_lianchi)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, draft, data, name)
+    job = ImportJob.objects.get(report=draft)
+    assert response["Location"] == reverse("report_import_job", args=[draft.pk, job.pk])
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.error
+    page = client.get(response["Location"]).content.decode()
+    assert "识别出 4 个部分" in page
+    assert "<mark>妥善处理各类矛盾纠纷400余件</mark>" in page

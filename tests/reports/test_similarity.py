@@ -456,10 +456,10 @@ def test_compare_reports_reads_gb18030_and_docx_and_summarises_in_chinese(db, tm
 
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("compare_reports", str(tmp_path / "none.txt"), str(gbk))
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(b"%PDF-1.7")
-    with pytest.raises(CommandError, match=r"Word 文档（\.docx）或纯文本文件（\.txt）"):
-        call_command("compare_reports", str(pdf), str(gbk))
+    sheet = tmp_path / "report.xlsx"
+    sheet.write_bytes(b"PK\x03\x04")
+    with pytest.raises(CommandError, match=r"Word 文档（\.docx 或 \.doc）、WPS 文档（\.wps）"):
+        call_command("compare_reports", str(sheet), str(gbk))
 
 
 def test_index_similarity_indexes_existing_reports_and_compares_with_last_year(personas):
