@@ -111,9 +111,21 @@ def _trim_name(name: str) -> str | None:
 _YEAR = re.compile(r"(20\d\d)\s*年")
 
 
+# What says nothing of the year reported on: a document's title (《…实施纲要（2021—2025年）》),
+# a span of years, a full date (the signature), a year planned for (2024年工作计划).
+_NOT_THE_YEAR = re.compile(
+    r"《[^》\n]{0,80}》"
+    r"|20\d\d\s*年?\s*[—–\-－~～至到]\s*20\d\d\s*年"
+    r"|20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|20\d\d\s*年度?(?:的)?(?:工作)?(?:计划|打算|安排|思路)"
+)
+
+
 def find_year(text: str) -> int | None:
-    """The year reported on: the title's year, else the year the opening speaks of."""
-    lines = [line for line in text.split("\n") if line]
+    """The year reported on: the title's year, else the year the opening speaks of, else the
+    year the text speaks of most; never a year it plans for, a span, a cited document's or the
+    date it was signed."""
+    lines = [_NOT_THE_YEAR.sub(" ", line) for line in text.split("\n") if line]
     for line in lines[:4]:
         if re.search(r"报告|总结|情况", line):
             match = _YEAR.search(line)
@@ -122,5 +134,5 @@ def find_year(text: str) -> int | None:
     years = Counter(int(year) for year in _YEAR.findall("\n".join(lines[:8])))
     if years:
         return years.most_common(1)[0][0]
-    years = Counter(int(year) for year in _YEAR.findall(text))
+    years = Counter(int(year) for year in _YEAR.findall("\n".join(lines)))
     return years.most_common(1)[0][0] if years else None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reading.places import find_township
+from reading.places import find_township, find_year
 from reading.register import load_register
 
 
@@ -40,3 +40,25 @@ def test_a_township_missing_from_the_register_needs_the_text_to_name_it_as_an_in
     text = "2024年，鹤龙街坚持依法行政。鹤龙街党工委会议专题学习法治思想。"
     assert find_township(text) == "鹤龙街"
     assert find_township("沿着鹤龙街走到底。") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        (
+            "某镇法治政府建设年度报告\n根据《法治政府建设实施纲要（2021—2025年）》，2023年，我镇扎实推进。",
+            2023,
+        ),
+        ("某镇2023年法治政府建设工作总结和2024年工作计划\n正文。", 2023),
+        (
+            "某镇法治政府建设情况\n2024年，我镇落实《2024年法治政府建设工作要点》。\n2025年1月10日",
+            2024,
+        ),
+        (
+            "某镇法治政府建设年度报告\n一年来成效明显。2025年工作计划如下。\n2022年，全镇开展普法。\n2022年底完成。",
+            2022,
+        ),
+    ],
+)
+def test_the_year_reported_on_not_one_planned_cited_or_signed(text, year):
+    assert find_year(text) == year
