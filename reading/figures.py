@@ -474,8 +474,7 @@ def _score(
         has(near.own, rule.exclude_near) or has(near.before, rule.exclude_near)
     ):
         return None
-    tail = text[mention.end : mention.end + 8]
-    if rule.after and not any(tail.startswith(word) for word in rule.after):
+    if rule.after and not _names_what(text, mention, near.own[0], rule.after):
         return None
     lead = text[near.own[0] : mention.start]
     # 「每年年初召开一次专题会议」 states a rule, not the year's count.
@@ -529,6 +528,16 @@ def _score(
         confidence = 0.5
     evidence_start = max(evidence_start, mention.sentence_start)
     return score, evidence_start, confidence
+
+
+def _names_what(text: str, mention: Mention, floor: int, words: tuple[str, ...]) -> bool:
+    """Whether the count is of one of `words`: 「26个行政村」, or 「行政村26个」, 「社区共2个」."""
+    if any(text[mention.end : mention.end + 8].startswith(word) for word in words):
+        return True
+    lead = re.sub(
+        r"(?:共有|共计|共|有|计)$", "", text[max(floor, mention.start - 12) : mention.start]
+    )
+    return any(lead.endswith(word) for word in words)
 
 
 def _mixed_list(lead: str, rule: Rule) -> bool:
@@ -630,10 +639,7 @@ def _add_listed(
         and getattr(mention, f"{scope}_start") == getattr(first, f"{scope}_start")
         and (
             other in fits
-            or (
-                bool(rule.after)
-                and any(text[mention.end : mention.end + 8].startswith(w) for w in rule.after)
-            )
+            or (bool(rule.after) and _names_what(text, mention, first.clause_start, rule.after))
             # 「发放民法典读本950余本，禁毒手册1500余本」: the list goes on without the verb.
             or (not rule.after and other not in elsewhere)
         )
@@ -750,5 +756,9 @@ def _derive_from_rates(text: str, taken: dict[str, Figure]) -> None:
                 continue
             value = taken[base].value * rate / 100
             approximate = taken[base].approximate or value != value.to_integral()
-            taken[code] = _stated_in_clause(code, text, match, _to_int(value), approximate)
+            figure = _stated_in_clause(code, text, match, _to_int(value), approximate)
+            if rate < 100:
+                # 「化解率98%」 of 120 is no count the text states: offered to check.
+                figure = replace(figure, confidence=0.5)
+            taken[code] = figure
             break

@@ -360,3 +360,23 @@ def test_doubtful_figures_are_offered_to_check_not_filled(text, code, value):
     assert figure.value == value
     assert not figure.sure
     assert code not in extract(text).as_contract()["metrics"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("全镇下辖行政村15个、社区2个，总人口3万人。", 17),
+        ("我乡共有行政村8个。", 8),
+        ("辖12个行政村、2个社区。", 14),
+    ],
+)
+def test_villages_counted_either_way_round(text, value):
+    assert extract_figures(text)["villages_total"].value == value
+
+
+def test_a_count_derived_from_a_rate_below_100_is_offered_to_check():
+    figures = extract_figures("全年排查调处矛盾纠纷120件，调解成功率达98%。")
+    assert figures["disputes_mediated"].sure
+    assert figures["disputes_resolved"].value == 118 and not figures["disputes_resolved"].sure
+    exact = extract_figures("全年排查调处矛盾纠纷120件，调解成功率达100%。")
+    assert exact["disputes_resolved"].value == 120 and exact["disputes_resolved"].sure
