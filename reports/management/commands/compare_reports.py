@@ -23,8 +23,9 @@ def read_report_file(path: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "比较两份报告（.txt 或 .docx），找出几乎逐字相同的段落；"
-        "--json 输出 DOMAIN.md 约定的 JSON：similarity 为 A 的文字在 B 中同样出现的比例。"
+        "比较两份报告（.txt、.docx、.doc、.wps 或文字版 PDF），找出几乎逐字相同的段落；"
+        "--json 输出 DOMAIN.md 约定的 JSON：similarity 为 A 的文字在 B 中同样出现的比例，"
+        "flagged 为系统的疑似抄袭/雷同判断（多份报告共有的套话不计）。"
     )
 
     def add_arguments(self, parser):

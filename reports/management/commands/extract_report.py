@@ -12,7 +12,10 @@ from reports.selectors.vocabulary import reading_vocabulary
 
 
 class Command(BaseCommand):
-    help = "读取一份 .txt 或 .docx 报告，识别乡镇、年度、五个部分和数据项（--json 输出 DOMAIN.md 约定的 JSON）。"
+    help = (
+        "读取一份报告（.txt、.docx、.doc、.wps 或文字版 PDF），识别乡镇、年度、五个部分和数据项"
+        "（--json 输出 DOMAIN.md 约定的 JSON）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")
