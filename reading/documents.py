@@ -243,6 +243,21 @@ def _heading_level(paragraph: Any, text: str, styles: dict[str, str]) -> int | N
     return None
 
 
+def _bold_line(paragraph: Any, text: str) -> bool:
+    """A short paragraph whose every run of text is bold: a heading written as a bold line."""
+    if not text.strip() or len(text.strip()) > 40:
+        return False
+    runs = [run for run in paragraph.iter(f"{W}r") if run.find(f"{W}t") is not None]
+    if not runs:
+        return False
+    for run in runs:
+        properties = run.find(f"{W}rPr")
+        bold = properties.find(f"{W}b") if properties is not None else None
+        if bold is None or bold.get(f"{W}val", "true") in ("0", "false", "off"):
+            return False
+    return True
+
+
 def _read_docx(data: bytes) -> Document:
     """Word's text, read as a stream: the decompressed document part, the number of paragraphs
     and the length of the text are bounded while reading, so no file makes unbounded work."""
@@ -270,6 +285,8 @@ def _read_docx(data: bytes) -> Document:
                     if element.tag == f"{W}p":
                         text = _paragraph_text(element)
                         level = _heading_level(element, text, styles)
+                        if level is None and _bold_line(element, text):
+                            level = 8
                         if level and text.strip():
                             headings[len(lines)] = level
                         lines.append(text)

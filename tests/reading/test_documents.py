@@ -173,3 +173,21 @@ def test_entities_are_neither_fetched_nor_expanded(tmp_path):
     except DocumentError:
         return  # refused outright is as good
     assert "机密内容" not in text and "哈哈" not in text
+
+
+def test_a_heading_written_as_a_bold_line_heads_its_part():
+    document = docx.Document()
+    document.add_paragraph("某镇2023年法治政府建设情况报告")
+    for heading, body in [
+        ("一年来的工作，主要做法", "全年调解矛盾纠纷34件次，普法宣传活动12场。"),
+        ("问题和不足，原因分析", "执法力量薄弱，队伍专业化程度不高。"),
+        ("下步打算，努力方向", "加强执法队伍建设，深化普法宣传。"),
+    ]:
+        document.add_paragraph().add_run(heading).bold = True
+        document.add_paragraph(body)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    read = read_document(buffer.getvalue(), "报告.docx")
+    result = extract(read.text, hints=read.heading_lines)
+    assert list(result.sections) == ["measures_and_results", "shortcomings", "next_year_plan"]
+    assert result.sections["shortcomings"] == "执法力量薄弱，队伍专业化程度不高。"
