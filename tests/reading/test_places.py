@@ -36,10 +36,17 @@ def test_township_is_a_register_name(text, expected):
     assert find_township(text) == expected
 
 
-def test_a_township_missing_from_the_register_needs_the_text_to_name_it_as_an_institution():
+def test_a_jiedao_written_short_needs_the_text_to_name_the_institution_by_it():
+    # The register says 鹤龙街道; the report, as many in Guangzhou, says 鹤龙街.
     text = "2024年，鹤龙街坚持依法行政。鹤龙街党工委会议专题学习法治思想。"
     assert find_township(text) == "鹤龙街"
     assert find_township("沿着鹤龙街走到底。") is None
+    # 「人民街街道」 is the register's 人民街街道, not 人民街 short for 人民街道.
+    assert find_township("人民街街道办事处坚持依法行政。人民街街道党工委。") == "人民街街道"
+
+
+def test_a_name_in_no_register_is_no_township():
+    assert find_township("2024年，幸福里街党工委坚持依法行政。幸福里街党工委。") is None
 
 
 @pytest.mark.parametrize(
