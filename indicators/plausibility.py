@@ -7,7 +7,8 @@ factor or more away from the median of the county's other townships (at least ME
 of them with the figure known). A change from 0 is left to the median rule: any ratio to 0 is
 infinite. Small counts are never marked: a figure within MIN_DIFFERENCE of last year's or of
 what the median would give the township (0 lawsuits where the county has 0.08 per village) is
-normal, and marking it would bury the figures worth a second look."""
+normal, and marking it would bury the figures worth a second look. The number of villages is
+also held against the official register's count of 村/居委会 (manage.py load_divisions)."""
 
 import statistics
 from collections.abc import Mapping
@@ -85,13 +86,23 @@ def figure_flags(
     medians: Mapping[str, Decimal | None],
     codes: list[str],
     factor: Decimal = DEFAULT_FACTOR,
+    registered_villages: int | None = None,
 ) -> dict[str, FigureFlag]:
-    """code → its flag, for each of the codes (in that order)."""
+    """code → its flag, for each of the codes (in that order). `registered_villages`: how many
+    村/居委会 the official register lists for the township (None: not loaded)."""
     villages = current.get(VILLAGES)
     flags = {}
     for code in codes:
         value, before = current.get(code), previous.get(code)
         reasons = []
+        # The register lags behind merges of villages by a year or two: a small gap is normal.
+        if (
+            code == VILLAGES
+            and value is not None
+            and registered_villages
+            and abs(value - registered_villages) > max(2, registered_villages // 10)
+        ):
+            reasons.append(f"官方区划登记村（居）委会 {registered_villages} 个")
         if value is not None and before is not None and abs(value - before) >= MIN_DIFFERENCE:
             if before > 0 and value > 0:
                 ratio = Decimal(value) / Decimal(before)

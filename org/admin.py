@@ -18,9 +18,9 @@ class TownshipInline(admin.TabularInline):
 
 @admin.register(County)
 class CountyAdmin(admin.ModelAdmin):
-    list_display = ("name", "city", "province", "township_count")
+    list_display = ("name", "city", "province", "code", "township_count")
     list_filter = ("province", "city")
-    search_fields = ("name", "city", "province")
+    search_fields = ("name", "city", "province", "code")
     inlines = [TownshipInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[County]:
@@ -33,9 +33,9 @@ class CountyAdmin(admin.ModelAdmin):
 
 @admin.register(Township)
 class TownshipAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "county", "order")
+    list_display = ("name", "kind", "county", "code", "villages_registered", "order")
     list_filter = ("kind", "county__province", "county")
-    search_fields = ("name", "county__name")
+    search_fields = ("name", "county__name", "code")
     list_select_related = ("county",)
     autocomplete_fields = ("county",)
 

@@ -20,6 +20,8 @@ class County(models.Model):
     name = models.CharField("县（市、区）", max_length=50)
     city = models.CharField("市（州）", max_length=50)
     province = models.CharField("省（自治区、直辖市）", max_length=50)
+    # 统计用区划代码 (6 digits), from the official register (manage.py load_divisions).
+    code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
 
     objects = CountyManager()
 
@@ -56,6 +58,13 @@ class Township(models.Model):
     name = models.CharField("名称", max_length=50)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     order = models.PositiveIntegerField("排序", default=0)
+    code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
+    villages_registered = models.PositiveIntegerField(
+        "区划登记的村（居）委会数",
+        null=True,
+        blank=True,
+        help_text="官方区划中本乡镇（街道）下的村民委员会和居民委员会个数，用于核对报告中的行政村（社区）总数。",
+    )
 
     objects = TownshipManager()
 

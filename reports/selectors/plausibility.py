@@ -74,6 +74,7 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
         medians=county_medians(list(peers.values()), codes),
         codes=codes,
         factor=change_factor(report),
+        registered_villages=report.township.villages_registered,
     )
     latest: dict[int, FigureCheck] = {}
     for check in FigureCheck.objects.filter(report=report).select_related("checked_by"):

@@ -92,3 +92,18 @@ def test_no_median_from_fewer_than_three_peers_or_without_villages():
     peers = [{"villages_total": 10, "disputes_mediated": 20}] * 3
     assert not flags({"disputes_mediated": 900}, peers=peers)["disputes_mediated"].flagged
     assert "villages_total" not in county_medians(peers, CODES)
+
+
+def test_villages_against_the_official_register():
+    def villages(value, registered):
+        return figure_flags(
+            current={"villages_total": value},
+            previous={},
+            medians={},
+            codes=CODES,
+            registered_villages=registered,
+        )["villages_total"]
+
+    assert villages(40, 26).reasons == ("官方区划登记村（居）委会 26 个",)
+    assert not villages(27, 26).flagged  # a merge the register has not caught up with
+    assert not villages(40, None).flagged  # register not loaded

@@ -145,3 +145,12 @@ def test_checks_and_the_factor_go_through_a_period_export(client, personas, this
     period = period_import(data=data, replace=True)
     assert not FigureCheck.objects.exists()
     assert period.indicator_sets.get().change_factor == 3
+
+
+def test_villages_held_against_the_official_register(client, personas, this_year):
+    personas.lianchi.villages_registered = THIS_YEAR["villages_total"] + 20
+    personas.lianchi.save(update_fields=["villages_registered"])
+    client.force_login(personas.reviewer_shenqiu)
+    page = client.get(reverse("report_review", args=[this_year.pk])).content.decode()
+    registered = THIS_YEAR["villages_total"] + 20
+    assert f"⚠ 请核实：官方区划登记村（居）委会 {registered} 个" in page
