@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from indicators.models import DataElement
 from indicators.services import indicator_set_create_default
-from org.models import County, Membership, Period, Township
+from org.models import City, County, Membership, Period, Township
 from org.services import membership_assign, roles_ensure_groups
 from reading.completeness import missing_parts
 from reading.sections import SECTION_KEYS
@@ -166,6 +166,13 @@ def create_demo_users(spec: dict) -> list[tuple[str, str, str]]:
             county=county,
         )
         created.append((item["username"], "县级审核员", county.name))
+    for item in spec.get("city_reviewers", []):
+        province, name = item["city"]
+        city, _ = City.objects.get_or_create(province=province, name=name)
+        membership_assign(
+            user=user(item["username"], item["name"]), role=Membership.Role.CITY_REVIEWER, city=city
+        )
+        created.append((item["username"], "市级审核员", city.name))
     named = {}
     for item in spec["clerks"]:
         township = Township.objects.get_by_natural_key(*item["township"])

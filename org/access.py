@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from .models import County, Membership, Township
 
@@ -50,6 +50,8 @@ class Right(enum.StrEnum):
 ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     Role.CLERK: frozenset({Right.READ, Right.READ_DRAFTS, Right.WRITE}),
     Role.REVIEWER: frozenset({Right.READ, Right.REVIEW}),
+    # Reads what the city's counties were sent; the county's approval stays the county's.
+    Role.CITY_REVIEWER: frozenset({Right.READ}),
     Role.ADMIN: frozenset({Right.READ, Right.READ_DRAFTS, Right.REVIEW, Right.REOPEN}),
     # 三员分立: the security and audit administrators read no report.
     Role.SECURITY: frozenset(),
@@ -72,9 +74,9 @@ class Page(enum.StrEnum):
 
 PAGE_ROLES: dict[Page, frozenset[str]] = {
     Page.TOWNSHIP: frozenset({Role.CLERK}),
-    Page.COUNTY: frozenset({Role.REVIEWER}),
+    Page.COUNTY: frozenset({Role.REVIEWER, Role.CITY_REVIEWER}),
     Page.REVIEW_QUEUE: frozenset({Role.REVIEWER, Role.ADMIN}),
-    Page.RANKING: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Page.RANKING: frozenset({Role.REVIEWER, Role.CITY_REVIEWER, Role.ADMIN}),
     Page.OVERVIEW: frozenset({Role.ADMIN}),
     Page.PEOPLE: frozenset({Role.SECURITY}),
     Page.AUDIT: frozenset({Role.AUDITOR}),
@@ -84,6 +86,7 @@ PAGE_ROLES: dict[Page, frozenset[str]] = {
 LANDING: dict[str, str] = {
     Role.CLERK: "township_home",
     Role.REVIEWER: "county_home",
+    Role.CITY_REVIEWER: "county_home",
     Role.ADMIN: "admin_home",
     Role.SECURITY: "people",
     Role.AUDITOR: "audit_log",
@@ -109,7 +112,19 @@ def _covers(membership: Membership, *, township_id: int, county_id: int) -> bool
         return membership.township_id == township_id
     if membership.role == Role.REVIEWER:
         return membership.county_id == county_id
+    if membership.role == Role.CITY_REVIEWER:
+        return county_id in city_county_ids(membership)
     return False
+
+
+def city_county_ids(membership: Membership) -> frozenset[int]:
+    """The counties of a city reviewer's city, read once per request (kept on the membership)."""
+    cached: frozenset[int] | None = getattr(membership, "_city_county_ids", None)
+    if cached is None:
+        assert membership.city is not None  # the membership constraint guarantees it
+        cached = frozenset(membership.city.counties().values_list("pk", flat=True))
+        membership._city_county_ids = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def rights_at(user: AnyUser, *, township_id: int, county_id: int) -> frozenset[Right]:
@@ -140,6 +155,17 @@ def report_scope(user: AnyUser, *, township: str = "township") -> Scope | None:
         return Scope(Q(), drafts)
     if membership.role == Role.CLERK:
         return Scope(Q(**{f"{township}_id": membership.township_id}), drafts)
+    if membership.role == Role.CITY_REVIEWER:
+        assert membership.city is not None
+        return Scope(
+            Q(
+                **{
+                    f"{township}__county__province": membership.city.province,
+                    f"{township}__county__city": membership.city.name,
+                }
+            ),
+            drafts,
+        )
     return Scope(Q(**{f"{township}__county_id": membership.county_id}), drafts)
 
 
@@ -178,16 +204,39 @@ def own_township(user: AnyUser) -> Township:
 
 
 def own_county(user: AnyUser) -> County:
-    """The county reviewer's county (PermissionDenied for anyone else)."""
+    """The county reviewer's county, for what only the county does (reminders, their
+    schedule); PermissionDenied for anyone else, city reviewers included."""
     membership = require(user, Page.COUNTY)
-    assert membership.county is not None  # the membership constraint guarantees it
+    if membership.county is None:
+        raise PermissionDenied(REFUSED)
     return membership.county
 
 
-def chooses_county(user: AnyUser) -> bool:
-    """Whether the user picks the county on county pages (admins) rather than having one."""
+def manages_county(user: AnyUser) -> bool:
+    """Whether the user acts for the county (a county reviewer) rather than follows it."""
     membership = membership_of(user)
-    return membership is not None and membership.role == Role.ADMIN
+    return membership is not None and membership.role == Role.REVIEWER
+
+
+def chooses_county(user: AnyUser) -> bool:
+    """Whether the user picks the county on county pages (admins, city reviewers) rather than
+    having one."""
+    membership = membership_of(user)
+    return membership is not None and membership.role in (Role.ADMIN, Role.CITY_REVIEWER)
+
+
+def viewable_counties(user: AnyUser) -> QuerySet[County]:
+    """The counties a user who chooses may choose from: all for admins, the city's for a city
+    reviewer, none for anyone else."""
+    membership = membership_of(user)
+    counties = County.objects.order_by("province", "city", "name")
+    if membership is None:
+        return counties.none()
+    if membership.role == Role.ADMIN:
+        return counties
+    if membership.role == Role.CITY_REVIEWER:
+        return counties.filter(pk__in=city_county_ids(membership))
+    return counties.none()
 
 
 def county_in_view(user: AnyUser, page: Page, requested: int | None) -> County | None:
@@ -197,9 +246,11 @@ def county_in_view(user: AnyUser, page: Page, requested: int | None) -> County |
     membership = require(user, page)
     if not chooses_county(user):
         return membership.county
+    choices = viewable_counties(user)
     if requested is not None:
-        return County.objects.get(pk=requested)
-    return County.objects.order_by("province", "city", "name").first()
+        # Another city's county is as unknown as one that does not exist.
+        return choices.get(pk=requested)
+    return choices.first()
 
 
 def may_view_township(user: AnyUser, township: Township) -> bool:
@@ -230,6 +281,8 @@ def may_export_summary(user: AnyUser, *, county: County | None) -> bool:
         return False
     if membership.role == Role.ADMIN:
         return True
+    if county is not None and membership.role == Role.CITY_REVIEWER:
+        return county.pk in city_county_ids(membership)
     return (
         county is not None
         and membership.role == Role.REVIEWER

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from .models import County, Township
+from .models import City, County, Township
 
 # Municipalities and province-administered counties have no prefecture-level city of their own.
 NO_CITY = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -82,7 +82,7 @@ def divisions_load(*, province: str = "", code: str = "") -> Loaded:
     with _connect() as db:
         where, value = _selection(db, province=province, code=code)
         areas = db.execute(
-            "SELECT area.code, area.name, city.name, province.name FROM area"
+            "SELECT area.code, area.name, city.name, province.name, city.code FROM area"
             " JOIN city ON city.code = area.cityCode"
             f" JOIN province ON province.code = area.provinceCode WHERE {where}"
             " ORDER BY area.code",
@@ -103,14 +103,22 @@ def divisions_load(*, province: str = "", code: str = "") -> Loaded:
         )
     # Two counties of one province may share a name (山西省's 城区): the city tells them apart.
     seen: dict[tuple[str, str], int] = {}
-    for _code, name, _city, province_name in areas:
+    for _code, name, _city, province_name, _city_code in areas:
         seen[(province_name, name)] = seen.get((province_name, name), 0) + 1
 
+    cities = {
+        (province_name, province_name if city in NO_CITY else city): city_code
+        for _code, _name, city, province_name, city_code in areas
+    }
+    for (province_name, city_name), city_code in cities.items():
+        City.objects.update_or_create(
+            province=province_name, name=city_name, defaults={"code": city_code}
+        )
     existing = {(c.province, c.name): c for c in County.objects.all()}
     by_code = {c.code: c for c in existing.values() if c.code}
     counties: dict[str, County] = {}
     created_counties = updated_counties = 0
-    for area_code, name, city, province_name in areas:
+    for area_code, name, city, province_name, _city_code in areas:
         city_name = province_name if city in NO_CITY else city
         if seen[(province_name, name)] > 1:
             name = f"{city_name}{name}"

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
-from .models import County, Membership, Township
+from .models import City, County, Membership, Township
 
 
 class NewAccountForm(forms.Form):
@@ -29,19 +29,30 @@ class NewAccountForm(forms.Form):
         required=False,
         help_text="县级审核员必选。",
     )
+    city = forms.ModelChoiceField(
+        label="所属市（州、盟）",
+        queryset=City.objects.order_by("province", "name"),
+        required=False,
+        help_text="市级审核员必选。",
+    )
     email = forms.EmailField(label="电子邮箱（可不填）", required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         role, township, county = data.get("role"), data.get("township"), data.get("county")
+        city = data.get("city")
         if role == Membership.Role.CLERK:
             if township is None:
                 self.add_error("township", "乡镇填报员须选择所属乡镇（街道）。")
-            data["county"] = None
+            data["county"] = data["city"] = None
         elif role == Membership.Role.REVIEWER:
             if county is None:
                 self.add_error("county", "县级审核员须选择所属县（市、区）。")
-            data["township"] = None
-        else:
+            data["township"] = data["city"] = None
+        elif role == Membership.Role.CITY_REVIEWER:
+            if city is None:
+                self.add_error("city", "市级审核员须选择所属市（州、盟）。")
             data["township"] = data["county"] = None
+        else:
+            data["township"] = data["county"] = data["city"] = None
         return data

@@ -40,6 +40,37 @@ class County(models.Model):
         return (self.province, self.name)
 
 
+class CityManager(models.Manager["City"]):
+    def get_by_natural_key(self, province: str, name: str) -> "City":
+        return self.get(province=province, name=name)
+
+
+class City(models.Model):
+    """市（州、盟）: the level above counties, followed by the city's reviewers (市级审核员). Its
+    counties are those that name it as their 市（州） in the same province."""
+
+    province = models.CharField("省（自治区、直辖市）", max_length=50)
+    name = models.CharField("市（州、盟）", max_length=50)
+    code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
+
+    objects = CityManager()
+
+    class Meta:
+        ordering = ["province", "name"]
+        verbose_name = "市（州、盟）"
+        verbose_name_plural = "市（州、盟）"
+        constraints = [models.UniqueConstraint(fields=["province", "name"], name="city_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.province, self.name)
+
+    def counties(self) -> "models.QuerySet[County]":
+        return County.objects.filter(province=self.province, city=self.name)
+
+
 class TownshipManager(models.Manager["Township"]):
     def get_by_natural_key(self, province: str, county: str, name: str) -> "Township":
         return self.get(county__province=province, county__name=county, name=name)
@@ -124,6 +155,8 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         CLERK = "clerk", "乡镇填报员"
         REVIEWER = "reviewer", "县级审核员"
+        # Follows the counties of a city: dashboards, rankings, summaries; approves nothing.
+        CITY_REVIEWER = "city_reviewer", "市级审核员"
         # 三员分立 (等保 2.0): the administrator's work split three ways, one role per account.
         ADMIN = "admin", "系统管理员"  # places, periods, indicator sets, users' places
         SECURITY = "security", "安全管理员"  # accounts and roles, lock-outs, passwords, sessions
@@ -152,6 +185,14 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name="县（市、区）",
     )
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="市（州、盟）",
+    )
 
     class Meta:
         verbose_name = "用户角色"
@@ -159,18 +200,30 @@ class Membership(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role="clerk", township__isnull=False, county__isnull=True)
-                    | Q(role="reviewer", county__isnull=False, township__isnull=True)
+                    Q(role="clerk", township__isnull=False, county__isnull=True, city__isnull=True)
+                    | Q(
+                        role="reviewer",
+                        county__isnull=False,
+                        township__isnull=True,
+                        city__isnull=True,
+                    )
+                    | Q(
+                        role="city_reviewer",
+                        city__isnull=False,
+                        county__isnull=True,
+                        township__isnull=True,
+                    )
                     | Q(
                         role__in=["admin", "security", "auditor"],
                         county__isnull=True,
                         township__isnull=True,
+                        city__isnull=True,
                     )
                 ),
                 name="membership_place_matches_role",
                 violation_error_message=(
-                    "乡镇填报员须选择所属乡镇（不选县），县级审核员须选择所属县（不选乡镇），"
-                    "系统、安全、审计管理员两者都不选。"
+                    "乡镇填报员须选择所属乡镇，县级审核员须选择所属县，市级审核员须选择所属市，"
+                    "且只选这一项；系统、安全、审计管理员都不选。"
                 ),
             )
         ]

@@ -26,6 +26,7 @@ RECOVERY_CODES = 10
 ROLES = frozenset(
     {
         Membership.Role.REVIEWER,
+        Membership.Role.CITY_REVIEWER,
         Membership.Role.ADMIN,
         Membership.Role.SECURITY,
         Membership.Role.AUDITOR,

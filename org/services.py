@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from .access import Page, is_staff_role, pages
 from .audit import Event, audit_record
-from .models import AccountSecurity, County, Membership, Period, Township, UserSession
+from .models import AccountSecurity, City, County, Membership, Period, Township, UserSession
 
 # Django groups mirror the roles so that the admin site's model permissions follow them; rights in
 # the portal are decided from the Membership itself (org.access).
 ROLE_PERMISSION_APPS: dict[str, tuple[str, ...]] = {
     Membership.Role.CLERK: (),
     Membership.Role.REVIEWER: (),
+    Membership.Role.CITY_REVIEWER: (),
     # The system administrator configures; accounts, roles and lock-outs are the security
     # administrator's, in the portal (三员分立), so no auth or axes here.
     Membership.Role.ADMIN: ("org", "reports", "indicators", "exports"),
@@ -30,6 +31,7 @@ ROLE_PERMISSION_APPS: dict[str, tuple[str, ...]] = {
 ROLE_PERMISSION_CODENAMES: dict[str, tuple[str, ...]] = {
     Membership.Role.CLERK: ("add_report", "change_report", "view_report"),
     Membership.Role.REVIEWER: ("view_report", "view_reportstatuschange"),
+    Membership.Role.CITY_REVIEWER: ("view_report",),
     Membership.Role.ADMIN: (),
     Membership.Role.SECURITY: (),
     Membership.Role.AUDITOR: (),
@@ -61,13 +63,14 @@ def membership_assign(
     role: str,
     township: Township | None = None,
     county: County | None = None,
+    city: City | None = None,
 ) -> Membership:
     """Gives the user exactly one role and place, and the matching group."""
     membership, _ = Membership.objects.update_or_create(
-        user=user, defaults={"role": role, "township": township, "county": county}
+        user=user, defaults={"role": role, "township": township, "county": county, "city": city}
     )
     membership_sync_groups(membership=membership)
-    place = township or county or "全部"
+    place = township or county or city or "全部"
     audit_record(
         event=Event.ROLE_CHANGED,
         obj=user,
@@ -136,6 +139,7 @@ def user_create(
     role: str,
     township: Township | None = None,
     county: County | None = None,
+    city: City | None = None,
     email: str = "",
 ) -> tuple[User, str]:
     """A new account with its role and place; returns it and a temporary password that must be
@@ -147,7 +151,7 @@ def user_create(
     user = User.objects.create_user(
         username=username, password=password, first_name=full_name, email=email
     )
-    membership_assign(user=user, role=role, township=township, county=county)
+    membership_assign(user=user, role=role, township=township, county=county, city=city)
     AccountSecurity.objects.create(user=user, must_change_password=True)
     audit_record(event=Event.ACCOUNT_CREATED, obj=user)
     return user, password

@@ -69,6 +69,7 @@ def people(request: AuthedRequest) -> HttpResponse:
                 role=data["role"],
                 township=data["township"],
                 county=data["county"],
+                city=data["city"],
                 email=data["email"],
             )
         except AccountError as exc:

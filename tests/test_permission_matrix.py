@@ -67,6 +67,7 @@ from indicators.services import indicator_set_create_default
 from org.models import (
     AccountSecurity,
     AuditEvent,
+    City,
     County,
     Membership,
     Period,
@@ -105,6 +106,7 @@ ROLES = (
     "clerk_huatai",
     "reviewer_shenqiu",
     "reviewer_wuxi",
+    "reviewer_zhoukou",
     "admin",
     "security",
     "auditor",
@@ -209,6 +211,12 @@ def build_world() -> World:
         "clerk_huatai": person("clerk_huatai", Membership.Role.CLERK, township=huatai),
         "reviewer_shenqiu": person("reviewer_shenqiu", Membership.Role.REVIEWER, county=shenqiu),
         "reviewer_wuxi": person("reviewer_wuxi", Membership.Role.REVIEWER, county=wuxi),
+        # 市级审核员 of 周口市, the city of 沈丘县: reads and ranks, approves nothing.
+        "reviewer_zhoukou": person(
+            "reviewer_zhoukou",
+            Membership.Role.CITY_REVIEWER,
+            city=City.objects.get_or_create(province=shenqiu.province, name=shenqiu.city)[0],
+        ),
         "admin": person("admin", Membership.Role.ADMIN),
         "security": person("security", Membership.Role.SECURITY),
         "auditor": person("auditor", Membership.Role.AUDITOR),
@@ -365,6 +373,13 @@ def may_read(role: str, world: World, report: Report) -> bool:
     if role in REVIEWERS:
         county_id = world.users[role].membership.county_id
         return report.township.county_id == county_id and report.status != ReportStatus.DRAFT
+    if role == "reviewer_zhoukou":
+        city = world.users[role].membership.city
+        county = report.township.county
+        return (county.province, county.city) == (
+            city.province,
+            city.name,
+        ) and report.status != ReportStatus.DRAFT
     return False
 
 
@@ -665,7 +680,10 @@ def similar(key: str, other: str, **by_role: Expect) -> Route:
     )
 
 
-ANY_REPORT_READER = signed_in(NOT_FOUND, clerk_lianchi=OK, reviewer_shenqiu=OK, admin=OK)
+# The city reviewer of 周口市 reads what 沈丘县 was sent, and acts on none of it.
+ANY_REPORT_READER = signed_in(
+    NOT_FOUND, clerk_lianchi=OK, reviewer_shenqiu=OK, reviewer_zhoukou=OK, admin=OK
+)
 DRAFT_READER = signed_in(NOT_FOUND, clerk_lianchi=OK, admin=OK)
 HOME = redirect(page("home"))
 TO_LOGIN = redirect(page("login"))
@@ -707,6 +725,7 @@ ROUTES: list[Route] = [
             FORBIDDEN,  # no_role: the 无权访问 page
             **dict.fromkeys(CLERKS, redirect(page("township_home"))),
             **dict.fromkeys(REVIEWERS, redirect(page("county_home"))),
+            reviewer_zhoukou=redirect(page("county_home")),
             security=redirect(page("people")),
             auditor=redirect(page("audit_log")),
             admin=redirect(page("admin_home")),
@@ -753,12 +772,14 @@ ROUTES: list[Route] = [
             NOT_FOUND,
             clerk_lianchi=OK,
             reviewer_shenqiu=redirect(page("report_detail", "returned")),
+            reviewer_zhoukou=redirect(page("report_detail", "returned")),
             admin=redirect(page("report_detail", "returned")),
         ),
         post=signed_in(
             NOT_FOUND,
             clerk_lianchi=redirect(page("report_edit", "returned"), effect=draft_saved("returned")),
             reviewer_shenqiu=redirect(page("report_detail", "returned")),
+            reviewer_zhoukou=redirect(page("report_detail", "returned")),
             admin=redirect(page("report_detail", "returned")),
         ),
         put=signed_in(NOT_ALLOWED),
@@ -773,6 +794,7 @@ ROUTES: list[Route] = [
             NOT_FOUND,
             clerk_lianchi=redirect(page("report_detail", "submitted")),
             reviewer_shenqiu=redirect(page("report_detail", "submitted")),
+            reviewer_zhoukou=redirect(page("report_detail", "submitted")),
             admin=redirect(page("report_detail", "submitted")),
         ),
         post=AS_GET,
@@ -803,7 +825,11 @@ ROUTES: list[Route] = [
         get=ANY_REPORT_READER,
         # Sent: the clerk is told at the field that nothing can be added; the others may not.
         post=signed_in(
-            NOT_FOUND, clerk_lianchi=Expect(400), reviewer_shenqiu=FORBIDDEN, admin=FORBIDDEN
+            NOT_FOUND,
+            clerk_lianchi=Expect(400),
+            reviewer_shenqiu=FORBIDDEN,
+            reviewer_zhoukou=FORBIDDEN,
+            admin=FORBIDDEN,
         ),
         put=signed_in(NOT_ALLOWED),
         kwargs=pk_of("submitted"),
@@ -834,6 +860,7 @@ ROUTES: list[Route] = [
             NOT_FOUND,
             clerk_lianchi=redirect(page("report_evidence", "submitted", f"#ev-{EVIDENCE_TARGET}")),
             reviewer_shenqiu=FORBIDDEN,
+            reviewer_zhoukou=FORBIDDEN,
             admin=FORBIDDEN,
         ),
         kwargs=evidence_of("submitted"),
@@ -852,7 +879,9 @@ ROUTES: list[Route] = [
     Route(
         "township_scores",
         "lianchi",
-        get=signed_in(NOT_FOUND, clerk_lianchi=OK, reviewer_shenqiu=OK, admin=OK),
+        get=signed_in(
+            NOT_FOUND, clerk_lianchi=OK, reviewer_shenqiu=OK, reviewer_zhoukou=OK, admin=OK
+        ),
         kwargs=lambda w: {"pk": w.lianchi.pk},
     ),
     # --- workflow moves (reports/models.py WORKFLOW; tests/reports/test_workflow.py) ---
@@ -871,6 +900,7 @@ ROUTES: list[Route] = [
             page("report_detail", "submitted"), effect=status_becomes("submitted", "draft")
         ),
         reviewer_shenqiu=FORBIDDEN,
+        reviewer_zhoukou=FORBIDDEN,
         admin=FORBIDDEN,
     ),
     *(
@@ -878,6 +908,7 @@ ROUTES: list[Route] = [
             "submitted",
             action,
             clerk_lianchi=FORBIDDEN,
+            reviewer_zhoukou=FORBIDDEN,
             **dict.fromkeys(
                 ("reviewer_shenqiu", "admin"),
                 redirect(
@@ -891,6 +922,7 @@ ROUTES: list[Route] = [
         "approved",
         "publish",
         clerk_lianchi=FORBIDDEN,
+        reviewer_zhoukou=FORBIDDEN,
         **dict.fromkeys(
             ("reviewer_shenqiu", "admin"),
             redirect(page("report_review", "approved"), status_becomes("approved", "published")),
@@ -901,6 +933,7 @@ ROUTES: list[Route] = [
         "reopen",
         clerk_lianchi=FORBIDDEN,
         reviewer_shenqiu=FORBIDDEN,
+        reviewer_zhoukou=FORBIDDEN,
         admin=redirect(page("report_review", "published"), status_becomes("published", "returned")),
     ),
     act("submitted", "no-such-action"),
@@ -918,6 +951,7 @@ ROUTES: list[Route] = [
         post=signed_in(
             NOT_FOUND,
             clerk_lianchi=FORBIDDEN,
+            reviewer_zhoukou=FORBIDDEN,
             **dict.fromkeys(
                 ("reviewer_shenqiu", "admin"),
                 redirect(page("report_review", "submitted", THREAD), effect=comment_added),
@@ -936,6 +970,7 @@ ROUTES: list[Route] = [
         post=signed_in(
             NOT_FOUND,
             clerk_lianchi=FORBIDDEN,
+            reviewer_zhoukou=FORBIDDEN,
             **dict.fromkeys(
                 ("reviewer_shenqiu", "admin"),
                 redirect(page("report_review", "submitted", "#figure-publicity_events")),
@@ -964,6 +999,7 @@ ROUTES: list[Route] = [
         post=signed_in(
             NOT_FOUND,
             clerk_lianchi=FORBIDDEN,
+            reviewer_zhoukou=FORBIDDEN,
             **dict.fromkeys(
                 ("reviewer_shenqiu", "admin"),
                 redirect(page("report_review", "submitted", "#deduction-1")),
@@ -979,6 +1015,7 @@ ROUTES: list[Route] = [
             NOT_FOUND,
             clerk_lianchi=redirect(page("report_detail", "returned", THREAD), effect=answer_added),
             reviewer_shenqiu=FORBIDDEN,
+            reviewer_zhoukou=FORBIDDEN,
             admin=FORBIDDEN,
         ),
         kwargs=lambda w: {"pk": w.comment.pk},
@@ -990,6 +1027,7 @@ ROUTES: list[Route] = [
         post=signed_in(
             NOT_FOUND,
             clerk_lianchi=FORBIDDEN,
+            reviewer_zhoukou=FORBIDDEN,
             **dict.fromkeys(
                 ("reviewer_shenqiu", "admin"),
                 redirect(page("report_review", "returned", THREAD), effect=comment_resolved),
@@ -1007,6 +1045,7 @@ ROUTES: list[Route] = [
         "",
         post=signed_in(
             FORBIDDEN,
+            reviewer_zhoukou=FORBIDDEN,
             **dict.fromkeys(
                 ("reviewer_shenqiu", "admin"),
                 redirect(page("review_queue"), effect=status_becomes("submitted", "approved")),
@@ -1017,7 +1056,11 @@ ROUTES: list[Route] = [
         data=lambda w: {"report": [w.report("submitted").pk]},
     ),
     # --- county and admin overviews ---
-    Route("county_home", "", get=signed_in(FORBIDDEN, **dict.fromkeys(REVIEWERS, OK))),
+    Route(
+        "county_home",
+        "",
+        get=signed_in(FORBIDDEN, reviewer_zhoukou=OK, **dict.fromkeys(REVIEWERS, OK)),
+    ),
     post_only(
         "county_remind",
         "",
@@ -1126,7 +1169,7 @@ ROUTES: list[Route] = [
     Route(
         "ranking",
         "",
-        get=signed_in(FORBIDDEN, **dict.fromkeys((*REVIEWERS, "admin"), OK)),
+        get=signed_in(FORBIDDEN, **dict.fromkeys((*REVIEWERS, "reviewer_zhoukou", "admin"), OK)),
     ),
     # --- importing a document into the report (clerks; issue 6) ---
     Route(
@@ -1145,7 +1188,7 @@ ROUTES: list[Route] = [
         get=signed_in(
             NOT_FOUND,
             **dict.fromkeys(
-                ("clerk_lianchi", "reviewer_shenqiu", "admin"),
+                ("clerk_lianchi", "reviewer_shenqiu", "reviewer_zhoukou", "admin"),
                 redirect(page("report_detail", "submitted")),
             ),
         ),
@@ -1177,7 +1220,7 @@ ROUTES: list[Route] = [
         post=signed_in(
             NOT_FOUND,
             **dict.fromkeys(
-                ("clerk_lianchi", "reviewer_shenqiu", "admin"),
+                ("clerk_lianchi", "reviewer_shenqiu", "reviewer_zhoukou", "admin"),
                 redirect(page("report_detail", "submitted")),
             ),
         ),
@@ -1192,7 +1235,12 @@ ROUTES: list[Route] = [
     post_only(
         "export_create",
         "county_shenqiu",
-        post=signed_in(FORBIDDEN, reviewer_shenqiu=EXPORT_STARTED, admin=EXPORT_STARTED),
+        post=signed_in(
+            FORBIDDEN,
+            reviewer_shenqiu=EXPORT_STARTED,
+            reviewer_zhoukou=EXPORT_STARTED,
+            admin=EXPORT_STARTED,
+        ),
         data=lambda w: {"kind": "county", "year": 2023, "county": w.shenqiu.pk},
     ),
     post_only(

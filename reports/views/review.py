@@ -15,9 +15,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from indicators.selectors import validation_rules
-from org.access import Page, chooses_county, county_in_view, own_county, require
+from org.access import (
+    Page,
+    chooses_county,
+    county_in_view,
+    manages_county,
+    own_county,
+    require,
+    viewable_counties,
+)
 from org.params import id_list, optional_id, period_from_post, period_from_query
-from org.selectors import counties, periods
+from org.selectors import periods
 from reportportal.types import AuthedRequest
 
 from .. import similarity
@@ -55,7 +63,14 @@ QUEUE_PAGE_SIZE = 20
 @login_required
 @require_safe
 def county_home(request: AuthedRequest) -> HttpResponse:
-    county = own_county(request.user)
+    try:
+        county = county_in_view(
+            request.user, Page.COUNTY, optional_id(request.GET, "county", "县（市、区）")
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    if county is None:  # a city without counties in the portal yet
+        raise Http404("本市还没有县（市、区）。")
     period = period_from_query(request)
     show = request.GET.get("show", "")
     if show and show not in DASHBOARD_FILTERS:
@@ -76,6 +91,8 @@ def county_home(request: AuthedRequest) -> HttpResponse:
             "days_left": (period.deadline - timezone.localdate()).days if period else None,
             "policy": ReminderPolicy.objects.filter(county=county).first()
             or ReminderPolicy(county=county),
+            "manages": manages_county(request.user),
+            "counties": viewable_counties(request.user) if chooses_county(request.user) else None,
         },
     )
 
@@ -146,7 +163,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         "reports/review_queue.html",
         {
             "county": county,
-            "counties": counties() if chooses_county(request.user) else None,
+            "counties": viewable_counties(request.user) if chooses_county(request.user) else None,
             "townships": county.townships.order_by("order", "name") if county else [],
             "periods": periods(),
             "period": period,

@@ -7,10 +7,17 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from indicators.charts import totals_chart
-from org.access import Page, chooses_county, county_in_view, may_view_township, sees_drafts_of
+from org.access import (
+    Page,
+    chooses_county,
+    county_in_view,
+    may_view_township,
+    sees_drafts_of,
+    viewable_counties,
+)
 from org.models import Township
 from org.params import optional_id, period_from_query
-from org.selectors import counties, periods
+from org.selectors import periods
 from reportportal.types import AuthedRequest
 
 from ..selectors.reports import get_report_for_user
@@ -40,7 +47,7 @@ def ranking(request: AuthedRequest) -> HttpResponse:
         "reports/ranking.html",
         {
             "county": county,
-            "counties": counties() if chooses_county(request.user) else None,
+            "counties": viewable_counties(request.user) if chooses_county(request.user) else None,
             "period": period,
             "periods": periods(),
             "ranking": result,

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from org.access import (
     Page,
@@ -15,8 +16,10 @@ from org.access import (
     report_scope,
     require,
     rights_at,
+    viewable_counties,
 )
-from org.models import County, Township
+from org.models import City, County, Membership, Township
+from org.services import membership_assign
 from reports.models import Report
 from tests.factories import UserFactory
 
@@ -118,3 +121,25 @@ def test_the_security_and_audit_administrators_read_no_report(personas):
     for persona in (personas.security, personas.auditor):
         assert at(persona, personas.lianchi) == frozenset()
         assert report_scope(persona) is None
+
+
+def test_a_city_reviewer_reads_and_ranks_the_citys_counties_and_approves_nothing(client, personas):
+    zhoukou = City.objects.create(province="河南省", name="周口市")
+    user = UserFactory(username="zhoukou")
+    membership_assign(user=user, role=Membership.Role.CITY_REVIEWER, city=zhoukou)
+    minquan = County.objects.get(name="民权县")  # 商丘市
+    assert at(user, personas.lianchi) == frozenset({Right.READ})
+    assert at(user, Township.objects.filter(county=minquan).first()) == frozenset()
+    assert report_scope(user) is not None and not report_scope(user).drafts
+    assert list(viewable_counties(user)) == [personas.shenqiu]
+    assert may_export_summary(user, county=personas.shenqiu)
+    assert not may_export_summary(user, county=minquan)
+    assert not may_export_summary(user, county=None)
+
+    client.force_login(user)
+    assert client.get(reverse("county_home")).context["county"] == personas.shenqiu
+    assert client.get(reverse("county_home"), {"county": minquan.pk}).status_code == 404
+    assert client.get(reverse("ranking"), {"county": minquan.pk}).status_code == 404
+    assert client.get(reverse("ranking"), {"county": personas.shenqiu.pk}).status_code == 200
+    assert client.get(reverse("review_queue")).status_code == 403
+    assert client.post(reverse("county_remind"), {"year": 2023}).status_code == 403
