@@ -190,6 +190,33 @@ def county_summary_pdf(county: County, period: Period, progress: Progress = _noo
 # --- province (all counties) summary ---------------------------------------------------------
 
 
+def city_groups(rows: list[dict]) -> list[dict]:
+    """The county rows (ordered by province, city) grouped by city, each group with its totals
+    and the average score over all its sent reports (each county's average weighed by its sent
+    reports, so a large county counts as much as its townships)."""
+    groups: list[dict] = []
+    for row in rows:
+        county = row["county"]
+        if not groups or (groups[-1]["province"], groups[-1]["city"]) != (
+            county.province,
+            county.city,
+        ):
+            groups.append({"province": county.province, "city": county.city, "rows": []})
+        groups[-1]["rows"].append(row)
+    for group in groups:
+        members = group["rows"]
+        for key in ("townships", "sent", "not_sent", "late", "missing"):
+            group[key] = sum(r[key] for r in members)
+        scored = [(r["average"], r["sent"]) for r in members if r["average"] is not None]
+        weight = sum(sent for _average, sent in scored)
+        group["average"] = (
+            (sum(average * sent for average, sent in scored) / weight).quantize(Decimal("0.01"))
+            if weight
+            else None
+        )
+    return groups
+
+
 def province_summary_context(
     period: Period, province: str = "", progress: Progress = _noop
 ) -> dict:
@@ -285,6 +312,7 @@ def province_summary_context(
         "period": period,
         "province": province,
         "rows": rows,
+        "cities": city_groups(rows),
         "ranked": ranked,
         "charts": [chart, coverage],
         "totals": totals,

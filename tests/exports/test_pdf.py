@@ -170,6 +170,20 @@ def test_province_summary_aggregates_by_county(personas, sent):
         assert expected in text, expected
 
 
+def test_province_summary_groups_the_counties_by_city(personas, sent):
+    from exports.documents import city_groups, province_summary_context
+
+    context = province_summary_context(Period.objects.get(year=2023), "河南省")
+    groups = {(g["city"]): g for g in city_groups(context["rows"])}
+    assert set(groups) == {"周口市", "商丘市"}  # 沈丘县 and 民权县
+    zhoukou = groups["周口市"]
+    assert [r["county"].name for r in zhoukou["rows"]] == ["沈丘县"]
+    assert (zhoukou["sent"], zhoukou["average"]) == (1, zhoukou["rows"][0]["average"])
+    text = pdf_text(province_summary_pdf(Period.objects.get(year=2023), "河南省"))
+    flat = "".join(text.split())
+    assert "各市（州）汇总" in flat and "河南省周口市（1个县，已报送1/" in flat
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("clerk_lianchi", 200), ("clerk_huatai", 404), ("reviewer_shenqiu", 200), ("admin", 200)],
