@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from exports.documents import county_summary_context
 from indicators.models import DataElement
-from org.models import County, Membership, Period, Township
+from org.models import City, County, Membership, Period, Township
 from org.services import membership_assign
 from reports.models import Report, ReportValue, ReviewComment
 from reports.services.scoring import scores_recompute
@@ -166,3 +166,21 @@ def test_county_spreadsheet_reads_in_a_fixed_number_of_queries(small_and_large):
             county_workbook(each.county, period)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("name", ["county_home", "ranking"])
+def test_city_reviewer_pages_whatever_the_size_of_the_county_or_the_city(small_and_large, name):
+    small, large = small_and_large
+    city = City.objects.create(province="测试省", name="测试市")
+    reviewer = UserFactory(username="city-reviewer")
+    membership_assign(user=reviewer, role=Membership.Role.CITY_REVIEWER, city=city)
+
+    def count(county: County) -> int:
+        return queries(reviewer, reverse(name) + f"?year=2023&county={county.pk}")
+
+    before = count(small.county)
+    assert count(large.county) == before
+    County.objects.bulk_create(
+        County(province="测试省", city="测试市", name=f"新增县{i}") for i in range(60)
+    )
+    assert count(small.county) == before

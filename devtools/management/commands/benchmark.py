@@ -17,6 +17,8 @@ BENCHMARKS = {
     "extraction": (["benchmark_extraction"], ["--reports", "100"]),
     "similarity": (["benchmark_similarity"], ["--sizes", "10000"]),
     "load": (["loadtest", "--seconds", "60"], ["--seconds", "20"]),
+    # Loads the whole country's map into the bench database (once; later runs change nothing).
+    "scale": (["benchmark_scale"], ["--requests", "10"]),
 }
 
 
