@@ -139,15 +139,15 @@ def test_reviewer_deducts_half_a_point_and_ranking_and_breakdown_show_it(
     log_in(page, live_server.url, "shenqiu")
     page.goto(f"{live_server.url}/reports/{report.pk}/review/")
     card = page.locator("#reviewer-scoring")
-    item = card.locator("[id^=deduction-]").filter(has_text="执法案卷评查不合格")
-    item.get_by_label("执法案卷评查不合格的扣分说明").fill(
-        "见佐证材料：县司法局执法案卷评查通报（第 2 页）。"
+    item = card.locator("[id^=deduction-]").filter(has_text="未明确分管领导")
+    item.get_by_label("未明确分管领导的扣分说明").fill(
+        "见佐证材料：2023 年镇党委会议纪要（第 2 页）。"
     )
     item.get_by_role("button", name="扣分", exact=True).click()
     expect(page.get_by_text("已扣分，得分已重新计算。")).to_be_visible()
-    item = page.locator("#reviewer-scoring [id^=deduction-]").filter(has_text="执法案卷评查不合格")
+    item = page.locator("#reviewer-scoring [id^=deduction-]").filter(has_text="未明确分管领导")
     expect(item).to_contain_text("已扣 0.5 分")
-    expect(item).to_contain_text("扣分说明：见佐证材料：县司法局执法案卷评查通报（第 2 页）。")
+    expect(item).to_contain_text("扣分说明：见佐证材料：2023 年镇党委会议纪要（第 2 页）。")
     item.scroll_into_view_if_needed()
     shot("16-04-reviewer-deduction", full_page=False)
     after = ReportScore.objects.get(report=report)
@@ -159,14 +159,16 @@ def test_reviewer_deducts_half_a_point_and_ranking_and_breakdown_show_it(
     expect(row.locator("td").nth(2)).to_contain_text(f"{after.total.normalize():f}")
     headers = page.locator("table.ranking thead th")
     column = next(
-        i for i in range(headers.count()) if "严格规范公正文明执法" in headers.nth(i).inner_text()
+        i
+        for i in range(headers.count())
+        if "成立法治政府建设领导小组" in headers.nth(i).inner_text()
     )
     expect(row.locator("td").nth(column)).to_have_text("0.5")
     shot("16-05-ranking", full_page=False)
     row.get_by_role("link", name="莲池镇").click()
     expect(
         page.get_by_text(
-            "−0.5 分：执法案卷评查不合格（见佐证材料：县司法局执法案卷评查通报（第 2 页）。）"
+            "−0.5 分：未明确分管领导（见佐证材料：2023 年镇党委会议纪要（第 2 页）。）"
         )
     ).to_be_visible()
     expect(page.get_by_text("−0.9 分：比目标 6 少 3，每少 1 扣 0.3 分")).to_be_visible()

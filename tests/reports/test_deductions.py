@@ -13,7 +13,7 @@ from reports.models import ReportScore, ReviewerDeduction
 from tests.helpers import stored_points, submit_report
 
 FIGURES = {
-    "leadership_study_sessions": 3,  # 3 short of 6: −0.9
+    "leadership_study_sessions": 3,  # 3 short of 6: −0.9 of 1.2
     "rule_of_law_meetings": 2,
     "gov_legal_advisors": 0,  # none: −1
     "legality_reviews": 4,
@@ -48,10 +48,10 @@ def item(name):
     )
 
 
-CASES = "执法案卷评查不合格"
+CASES = "未明确分管领导"
 
 
-def deduct(client, report, name=CASES, note="见佐证材料：2023 年执法案卷评查通报。", action="add"):
+def deduct(client, report, name=CASES, note="见佐证材料：2023 年镇党委会议纪要。", action="add"):
     return client.post(
         reverse("report_deduction", args=[report.pk]),
         {"item": item(name).pk, "note": note, "action": action},
@@ -59,11 +59,11 @@ def deduct(client, report, name=CASES, note="见佐证材料：2023 年执法案
 
 
 def test_the_rubric_scores_by_deductions(submitted):
-    assert stored_points(submitted, "leadership_study_sessions") == "0.60"
+    assert stored_points(submitted, "leadership_study_sessions") == "0.30"
     assert stored_points(submitted, "legal_advisor") == "0.00"
-    assert stored_points(submitted, "legality_review") == "1.00"
+    assert stored_points(submitted, "rule_of_law_meetings") == "1.50"  # 2 of 3: −0.5
     assert stored_points(submitted, "on_time") == "0.00"  # 2023's deadline has passed
-    assert stored_points(submitted, "law_enforcement") == "1.00"
+    assert stored_points(submitted, "org_leadership") == "1.00"
 
 
 def test_reviewer_deducts_half_a_point_with_a_note(client, personas, submitted):
@@ -78,13 +78,13 @@ def test_reviewer_deducts_half_a_point_with_a_note(client, personas, submitted):
     )
     score = ReportScore.objects.get(report=submitted)
     assert score.earned == before - Decimal("0.5")
-    law = next(i for i in score.breakdown if i["code"] == "law_enforcement")
+    law = next(i for i in score.breakdown if i["code"] == "org_leadership")
     assert law["points"] == "0.50"
     assert law["deductions"] == [
-        {"name": CASES, "points": "0.50", "note": "见佐证材料：2023 年执法案卷评查通报。"}
+        {"name": CASES, "points": "0.50", "note": "见佐证材料：2023 年镇党委会议纪要。"}
     ]
     breakdown = client.get(reverse("report_score", args=[submitted.pk])).content.decode()
-    assert "−0.5 分：执法案卷评查不合格（见佐证材料：2023 年执法案卷评查通报。）" in breakdown
+    assert "−0.5 分：未明确分管领导（见佐证材料：2023 年镇党委会议纪要。）" in breakdown
     assert "−0.9 分：比目标 6 少 3，每少 1 扣 0.3 分" in breakdown
     ranking = client.get(reverse("ranking") + "?year=2023").content.decode()
     assert f"{score.total.normalize():f}" in ranking or str(score.total) in ranking
@@ -94,9 +94,9 @@ def test_a_changed_note_and_a_withdrawal_are_recorded(client, personas, submitte
     client.force_login(personas.reviewer_shenqiu)
     deduct(client, submitted)
     deduct(client, submitted, note="改为：见执法案卷评查结果通报第 2 页。")
-    assert stored_points(submitted, "law_enforcement") == "0.50"  # deducted once, not twice
+    assert stored_points(submitted, "org_leadership") == "0.50"  # deducted once, not twice
     deduct(client, submitted, action="withdraw")
-    assert stored_points(submitted, "law_enforcement") == "1.00"
+    assert stored_points(submitted, "org_leadership") == "1.00"
     rows = list(ReviewerDeduction.objects.order_by("pk"))
     assert len(rows) == 2 and all(r.withdrawn_at and r.withdrawn_by for r in rows)
     page = client.get(reverse("report_review", args=[submitted.pk])).content.decode()
@@ -112,10 +112,11 @@ def test_a_changed_note_and_a_withdrawal_are_recorded(client, personas, submitte
 
 
 def test_the_cap_holds(client, personas, submitted):
+    # 开江县: absences at the county's training, 0.3 per person-time, at most 0.9 in all.
     client.force_login(personas.reviewer_shenqiu)
-    deduct(client, submitted)
-    deduct(client, submitted, name="发生行政执法过错被追责", note="县纪委通报。")
-    assert stored_points(submitted, "law_enforcement") == "0.00"  # 1.5 asked, at most 1
+    deduct(client, submitted, name="无故迟到、早退、缺席2人次", note="县司法局培训签到表。")
+    deduct(client, submitted, name="无故迟到、早退、缺席3人次及以上", note="县司法局培训签到表。")
+    assert stored_points(submitted, "training_attendance") == "0.00"  # 1.5 asked, at most 0.9
 
 
 def test_a_note_is_required(client, personas, submitted):
@@ -129,7 +130,7 @@ def test_wrong_role_changes_nothing(client, personas, submitted, persona, status
     client.force_login(getattr(personas, persona))
     assert deduct(client, submitted).status_code == status
     assert not ReviewerDeduction.objects.exists()
-    assert stored_points(submitted, "law_enforcement") == "1.00"
+    assert stored_points(submitted, "org_leadership") == "1.00"
 
 
 def test_wrong_method_and_a_draft(client, personas, full_parts, rubric):
@@ -161,19 +162,19 @@ def test_the_rubric_and_the_deductions_go_through_a_period_export(client, person
 
     client.force_login(personas.reviewer_shenqiu)
     deduct(client, submitted)
-    deduct(client, submitted, name="佐证材料不全或与报告不符", note="缺少述职材料。")
-    deduct(client, submitted, name="佐证材料不全或与报告不符", action="withdraw")
+    deduct(client, submitted, name="未成立法治政府建设领导小组", note="缺少述职材料。")
+    deduct(client, submitted, name="未成立法治政府建设领导小组", action="withdraw")
     data = period_export(period=personas.period)
     total = ReportScore.objects.get(report=submitted).total
     period_import(data=data, replace=True)
     rubric = IndicatorSet.objects.get(period=personas.period, active=True)
-    law = rubric.indicators.get(code="law_enforcement")
+    law = rubric.indicators.get(code="org_leadership")
     assert [(i.name, i.points) for i in law.deduction_items.all()][1] == (CASES, Decimal("0.5"))
     assert rubric.indicators.get(code="leadership_study_sessions").cap == Decimal("1.2")
     restored = list(ReviewerDeduction.objects.order_by("created_at", "pk"))
     assert [(d.item.name, d.withdrawn_at is None) for d in restored] == [
         (CASES, True),
-        ("佐证材料不全或与报告不符", False),
+        ("未成立法治政府建设领导小组", False),
     ]
     assert restored[0].item.indicator.indicator_set == rubric
     # Scored again from what was restored, the total is the same.
@@ -200,12 +201,12 @@ def test_the_spreadsheet_lists_every_deduction(client, personas, submitted):
     header = rows[1]
     lianchi = next(dict(zip(header, r, strict=True)) for r in rows[2:] if "莲池镇" in r)
     text = lianchi["扣分明细"]
-    assert "行政首长专题学法 −0.9：比目标 6 少 3，每少 1 扣 0.3 分" in text
+    assert "行政首长每年专题学法不少于6次 −0.9：比目标 6 少 3，每少 1 扣 0.3 分" in text
     assert (
-        "严格规范公正文明执法 −0.5：执法案卷评查不合格（见佐证材料：2023 年执法案卷评查通报。）"
+        "成立法治政府建设领导小组并明确分管领导 −0.5：未明确分管领导（见佐证材料：2023 年镇党委会议纪要。）"
         in text
     )
-    assert lianchi["严格规范公正文明执法（满分 1 分）"] == 0.5
+    assert lianchi["成立法治政府建设领导小组并明确分管领导（满分 1 分）"] == 0.5
     assert Decimal(str(lianchi["总分"])) == ReportScore.objects.get(report=submitted).total
 
 
@@ -217,6 +218,6 @@ def test_the_report_pdf_shows_the_deduction_but_not_the_reviewers_note(client, p
     deduct(client, submitted)
     submitted.refresh_from_db()
     text = pdf_text(report_pdf(submitted))
-    assert "−0.5：执法案卷评查不合格" in text
+    assert "−0.5：未明确分管领导" in text
     assert "−0.9：比目标6少3" in text
-    assert "执法案卷评查通报" not in text
+    assert "镇党委会议纪要" not in text
