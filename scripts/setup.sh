@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 # tests and screenshots; libreoffice-writer-nogui: converts uploaded .doc and .wps files.
 APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium libreoffice-writer-nogui)
 command -v npm >/dev/null || APT_PACKAGES+=(npm)
-# nginx and openssl: the production-stack test (tests/deploy) runs deploy/'s nginx site on this machine.
-[ "${1:-}" = "dev" ] && APT_PACKAGES+=(nginx openssl)
+# nginx and openssl: the production-stack test (tests/deploy) runs deploy/'s nginx site on this machine;
+# wrk: the load generator of `manage.py benchmark --only web` (C, so the client is not the bottleneck).
+[ "${1:-}" = "dev" ] && APT_PACKAGES+=(nginx openssl wrk)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -19,6 +19,8 @@ BENCHMARKS = {
     "load": (["loadtest", "--seconds", "60"], ["--seconds", "20"]),
     # Loads the whole country's map into the bench database (once; later runs change nothing).
     "scale": (["benchmark_scale"], ["--requests", "10"]),
+    # gunicorn and wrk on loopback: the hot pages against bare Django, in the same run.
+    "web": (["benchmark_web"], ["--seconds", "3"]),
 }
 
 
