@@ -1,4 +1,6 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from ..scoring import Status, fmt
 
@@ -19,3 +21,21 @@ def lookup(mapping, key):
 @register.filter
 def status_label(status):
     return Status.LABELS.get(status, status)
+
+
+@register.filter
+def points_cell(item) -> SafeString:
+    """One indicator's points in a ranking cell: —, 不适用 or 0 with the reason on hover, or
+    the points. Built here rather than by an included template: a county's ranking has one
+    per township and indicator."""
+    if not item:
+        return mark_safe('<span class="text-muted">—</span>')
+    get = item.get if isinstance(item, dict) else lambda key: getattr(item, key, None)
+    status = get("status")
+    if status == Status.NOT_APPLICABLE:
+        return format_html(
+            '<span class="badge text-bg-light border" title="{}">不适用</span>', get("note") or ""
+        )
+    if status == Status.ZERO:
+        return format_html('<span class="text-danger" title="{}">0</span>', get("note") or "")
+    return format_html("{}", fmt(get("points")))
