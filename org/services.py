@@ -2,11 +2,11 @@
 
 import secrets
 from datetime import datetime, timedelta
+from importlib import import_module
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -250,7 +250,10 @@ def user_sessions_end(*, actor: User, user: User) -> int:
     if Page.PEOPLE not in pages(actor):
         raise PermissionDenied("只有安全管理员可以结束用户的会话。")
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        # Through the session engine: a cached session must leave the cache too.
+        store(session_key=key).delete()
     UserSession.objects.filter(user=user).delete()
     audit_record(event=Event.SESSION_ENDED, obj=user, detail=f"结束 {len(keys)} 个会话")
     return len(keys)

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "reportportal.middleware.PrivateByDefaultMiddleware",
     # Before anything parses the body (CSRF reads the form).
     "reportportal.middleware.CompleteBodyMiddleware",
+    "reportportal.memo.RequestMemoMiddleware",
     "reportportal.middleware.QueryStringMiddleware",
     "reportportal.middleware.FriendlyErrorsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -240,8 +241,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Sessions live in the database, so any app server answers any user.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, so any app server answers any user; with the shared cache each
+# request reads its session from Redis and the database only on a miss (one query less a page).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # Background jobs: Celery on Redis (e.g. redis://127.0.0.1:6379/0). Without a broker (the embedded
 # demo) a job runs in-process, right after the request that asked for it commits.

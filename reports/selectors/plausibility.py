@@ -7,6 +7,7 @@ from decimal import Decimal
 from indicators.models import DataElement, IndicatorSet
 from indicators.plausibility import DEFAULT_FACTOR, FigureFlag, county_medians, figure_flags
 from indicators.selectors import active_data_elements
+from reportportal.memo import per_request
 
 from ..models import FigureCheck, Report, ReportValue
 from ..workflow import SENT_STATUSES
@@ -34,8 +35,13 @@ class FigureRow:
 
 
 def change_factor(report: Report) -> Decimal:
+    return _change_factor(report.period_id)
+
+
+@per_request
+def _change_factor(period_id: int) -> Decimal:
     factor = (
-        IndicatorSet.objects.filter(period_id=report.period_id, active=True)
+        IndicatorSet.objects.filter(period_id=period_id, active=True)
         .values_list("change_factor", flat=True)
         .first()
     )

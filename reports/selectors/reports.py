@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,8 +13,9 @@ from indicators.selectors import active_data_elements
 from org.access import Right, report_scope, rights_at
 from org.models import County, Period, Township
 from reading.sections import SECTION_KEYS
+from reportportal.memo import per_request
 
-from ..models import Report, ReportStatusChange, ReportValue
+from ..models import Report, ReportSnapshot, ReportStatusChange, ReportValue
 from ..workflow import EDITABLE_STATUSES, SENT_STATUSES, Move, ReportStatus, moves_from
 
 
@@ -77,7 +78,16 @@ def get_report_for_user(user: Any, pk: int) -> tuple[Report, Capabilities]:
 
 def report_figures(report: Report) -> dict[str, int | None]:
     """code → value for every figure stored for the report (None = unknown)."""
-    return dict(ReportValue.objects.filter(report=report).values_list("element__code", "value"))
+    # A copy: callers may change theirs. Every write bumps the version, so a figure saved in
+    # this request is never read from before the save.
+    return dict(_stored_figures(report.pk, report.version))
+
+
+@per_request
+def _stored_figures(report_id: int, version: int) -> dict[str, int | None]:
+    return dict(
+        ReportValue.objects.filter(report_id=report_id).values_list("element__code", "value")
+    )
 
 
 def figures_of(report_ids: list[int]) -> dict[int, dict[str, int | None]]:
@@ -205,7 +215,7 @@ def review_queue(
         reports = reports.filter(township_id=township_id)
     if search:
         reports = reports.filter(township__name__contains=search)
-    return (
+    return _in_queue_order(
         reports.select_related("township", "period", "score")
         .defer(*SECTION_KEYS)
         .annotate(
@@ -216,18 +226,25 @@ def review_queue(
             ),
             rounds=Count("snapshots", distinct=True),
         )
-        .order_by(
-            Case(When(rounds__gt=1, then=0), default=1),
-            "submitted_at",
-            "pk",
-        )
     )
+
+
+def _in_queue_order(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """Resubmissions first (a snapshot of a second round exists: rounds are numbered from 1 and
+    a withdrawal takes its round's back), then the oldest submission."""
+    resubmitted = Exists(ReportSnapshot.objects.filter(report=OuterRef("pk"), round__gt=1))
+    return reports.order_by(Case(When(resubmitted, then=0), default=1), "submitted_at", "pk")
 
 
 def next_in_queue(report: Report) -> Report | None:
     """The report a reviewer takes up after this one: the first still waiting in the same
-    county and year, in queue order."""
-    return review_queue(report.township.county, period=report.period).exclude(pk=report.pk).first()
+    county and year, in queue order (without the counts the queue page shows)."""
+    waiting = Report.objects.filter(
+        township__county_id=report.township.county_id,
+        period_id=report.period_id,
+        status=ReportStatus.SUBMITTED,
+    ).exclude(pk=report.pk)
+    return _in_queue_order(waiting.select_related("township").only("pk", "township")).first()
 
 
 def published_reports(*, county: County | None = None, year: int | None = None) -> QuerySet[Report]:

@@ -158,8 +158,17 @@ def test_an_idle_session_ends_on_the_server(client, personas, settings):
     assert client.get(reverse("township_home")).status_code == 302
 
 
-def test_log_out_ends_the_session_and_the_security_admin_ends_them_all(client, personas):
+@pytest.mark.parametrize(
+    "engine",
+    # cached_db is production's (with the shared cache): an ended session must leave the cache.
+    ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"],
+)
+def test_log_out_ends_the_session_and_the_security_admin_ends_them_all(
+    client, personas, settings, engine
+):
     from django.contrib.sessions.models import Session
+
+    settings.SESSION_ENGINE = engine
 
     first, second = Client(), Client()
     log_in(first, "lianchi")
