@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from indicators.charts import totals_chart
@@ -23,6 +24,7 @@ from reportportal.types import AuthedRequest
 from ..selectors.reports import get_report_for_user
 from ..selectors.scores import county_ranking, township_history
 from ..selectors.scores import report_score as score_of
+from ..selectors.stamps import FRAGMENT_SECONDS, county_period_stamp
 
 
 @login_required
@@ -37,11 +39,15 @@ def ranking(request: AuthedRequest) -> HttpResponse:
     period = period_from_query(request)
     sort = request.GET.get("sort", "total")
     descending = request.GET.get("dir", "desc") != "asc"
-    result = (
-        county_ranking(county=county, period=period, sort=sort, descending=descending)
-        if county and period
-        else None
-    )
+    if not (county and period):
+        result = chart = stamp = None
+    else:
+        # Read only when the cached table is missing or out of date (the stamp changed).
+        result = SimpleLazyObject(
+            lambda: county_ranking(county=county, period=period, sort=sort, descending=descending)
+        )
+        chart = SimpleLazyObject(lambda: totals_chart(result, county, period))
+        stamp = county_period_stamp(county, period)
     return render(
         request,
         "reports/ranking.html",
@@ -53,7 +59,9 @@ def ranking(request: AuthedRequest) -> HttpResponse:
             "ranking": result,
             "sort": sort,
             "descending": descending,
-            "chart": totals_chart(result, county, period) if result else None,
+            "chart": chart,
+            "stamp": stamp,
+            "fragment_seconds": FRAGMENT_SECONDS,
         },
     )
 

@@ -1,0 +1,65 @@
+"""The county's pages keep their tables in the cache, keyed on reports.selectors.stamps: each
+change a reviewer must see shows at once (the same client, the cache warm)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from reports.services.transitions import report_return, report_withdraw
+from tests.helpers import submit_report
+
+
+@pytest.fixture
+def sent(personas, full_parts):
+    return submit_report(
+        township=personas.lianchi,
+        period=personas.period,
+        clerk=personas.clerk_lianchi,
+        parts=full_parts,
+        figures={"villages_total": 26, "villages_with_legal_advisor": 26},
+    )
+
+
+def ranking_html(client) -> str:
+    return client.get(reverse("ranking") + "?year=2023").content.decode()
+
+
+def lianchi_row(html: str) -> str:
+    start = html.index("莲池镇", html.index("<tbody>"))
+    return html[start : html.index("</tr>", start)]
+
+
+def test_the_ranking_follows_scores_moves_and_the_deadline(client, personas, sent):
+    personas.period.deadline = datetime.date(2099, 1, 1)
+    personas.period.save(update_fields=["deadline"])
+    client.force_login(personas.reviewer_shenqiu)
+    first = lianchi_row(ranking_html(client))
+    assert "填写中" not in first and "迟报" not in first
+    assert lianchi_row(ranking_html(client)) == first  # served from the cache
+
+    report_withdraw(report=sent, actor=personas.clerk_lianchi)  # a move of the workflow
+    assert "填写中" in lianchi_row(ranking_html(client))
+
+    sent.refresh_from_db()
+    submit_report(
+        township=personas.lianchi,
+        period=personas.period,
+        clerk=personas.clerk_lianchi,
+        parts={},
+        figures={"villages_with_legal_advisor": 0},  # a lower score
+    )
+    resent = lianchi_row(ranking_html(client))
+    assert "填写中" not in resent and resent != first
+
+    personas.period.deadline = datetime.date(2000, 1, 1)  # the admin moves the deadline
+    personas.period.save(update_fields=["deadline"])
+    assert "迟报" in lianchi_row(ranking_html(client))
+
+
+def test_a_return_shows_on_the_queue(client, personas, sent):
+    client.force_login(personas.reviewer_shenqiu)
+    url = reverse("review_queue") + "?year=2023&status=sent"
+    assert "badge status-returned" not in client.get(url).content.decode()
+    report_return(report=sent, actor=personas.reviewer_shenqiu, reason="请补充数据来源。")
+    assert "badge status-returned" in client.get(url).content.decode()
