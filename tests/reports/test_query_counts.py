@@ -16,6 +16,7 @@ from indicators.models import DataElement
 from org.models import City, County, Membership, Period, Township
 from org.services import membership_assign
 from reports.models import Report, ReportValue, ReviewComment
+from reports.services.drafts import report_save_draft
 from reports.services.scoring import scores_recompute
 from reports.services.transitions import reports_approve_many
 from reports.workflow import ReportStatus
@@ -184,3 +185,32 @@ def test_city_reviewer_pages_whatever_the_size_of_the_county_or_the_city(small_a
         County(province="测试省", city="测试市", name=f"新增县{i}") for i in range(60)
     )
     assert count(small.county) == before
+
+
+def test_a_save_writes_the_figures_in_bulk(draft, personas):
+    """Changing one figure or every figure (new rows, then changed rows, then cleared ones) costs
+    the same number of queries: the figures go in bulk writes, each with its history rows."""
+    codes = list(DataElement.objects.filter(active=True).values_list("code", flat=True))
+    assert len(codes) > 10
+
+    def save(figures: dict) -> int:
+        draft.refresh_from_db()
+        with CaptureQueriesContext(connection) as captured:
+            report_save_draft(
+                report=draft,
+                actor=personas.clerk_lianchi,
+                base_version=draft.version,
+                parts={},
+                figures=figures,
+            )
+        return len(captured)
+
+    one_new = save({codes[0]: 1})
+    all_other_new = save(dict.fromkeys(codes[1:], 2))
+    one_changed = save({codes[0]: 5})
+    all_changed = save(dict.fromkeys(codes, 3))
+    all_cleared = save(dict.fromkeys(codes, None))
+    assert ReportValue.objects.filter(report=draft, value__isnull=False).count() == 0
+    assert all_other_new == one_new
+    assert all_changed == one_changed == all_cleared
+    assert one_new <= 20
