@@ -1,6 +1,7 @@
 """The county reviewer's pages: the county's townships, the queue, reviewing one report, its
 copied passages, writing and resolving comments."""
 
+from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
@@ -51,6 +53,7 @@ from ..selectors.reports import (
 )
 from ..selectors.review import comment_threads, figure_changes, plan_follow_up, round_changes
 from ..selectors.scores import report_score, reviewer_scoring
+from ..selectors.stamps import FRAGMENT_SECONDS, county_period_stamp
 from ..services import comments, deductions, figure_checks, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
@@ -75,7 +78,8 @@ def county_home(request: AuthedRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     if show and show not in DASHBOARD_FILTERS:
         raise BadRequest("筛选参数不正确，请点击页面上的统计方块筛选。")
-    rows = county_dashboard(county, period) if period else []
+    # Read only when the cached tiles and table are out of date (the stamp changed).
+    rows = cache(lambda: county_dashboard(county, period) if period else [])
     return render(
         request,
         "reports/county_home.html",
@@ -83,9 +87,14 @@ def county_home(request: AuthedRequest) -> HttpResponse:
             "county": county,
             "period": period,
             "periods": periods(),
-            "rows": dashboard_rows(rows, period, show) if period else [],
-            "townships": len(rows),
-            "counts": status_counts(rows),
+            "rows": SimpleLazyObject(
+                lambda: dashboard_rows(rows(), period, show) if period else []
+            ),
+            "townships": SimpleLazyObject(lambda: len(rows())),
+            "counts": SimpleLazyObject(lambda: status_counts(rows())),
+            "stamp": county_period_stamp(county, period) if period else None,
+            "today": timezone.localdate(),
+            "fragment_seconds": FRAGMENT_SECONDS,
             "show": show,
             "filters": DASHBOARD_FILTERS,
             "days_left": (period.deadline - timezone.localdate()).days if period else None,
@@ -174,6 +183,9 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "queue": page.object_list,
             "query": urlencode(filters),
+            # The rows are read only when the cached ones are out of date.
+            "stamp": county_period_stamp(county, period) if county and period else None,
+            "fragment_seconds": FRAGMENT_SECONDS,
         },
     )
 

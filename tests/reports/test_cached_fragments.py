@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from reports.services.transitions import report_return, report_withdraw
+from tests.factories import TownshipFactory
 from tests.helpers import submit_report
 
 
@@ -63,3 +64,16 @@ def test_a_return_shows_on_the_queue(client, personas, sent):
     assert "badge status-returned" not in client.get(url).content.decode()
     report_return(report=sent, actor=personas.reviewer_shenqiu, reason="请补充数据来源。")
     assert "badge status-returned" in client.get(url).content.decode()
+
+
+def test_the_county_dashboard_follows_moves_townships_and_the_day(client, personas, sent):
+    client.force_login(personas.reviewer_shenqiu)
+    url = reverse("county_home") + "?year=2023"
+    before = client.get(url).content.decode()
+    assert "badge status-submitted" in before
+    report_withdraw(report=sent, actor=personas.clerk_lianchi)
+    after = client.get(url).content.decode()
+    assert "badge status-submitted" not in after and "badge status-draft" in after
+    assert client.get(url).context["today"] == datetime.date.today()
+    TownshipFactory(county=personas.shenqiu, name="新设街道")  # the admin adds a township
+    assert "新设街道" in client.get(url).content.decode()
