@@ -110,7 +110,7 @@ class Gunicorn:
         raise CommandError(f"gunicorn 在 {timeout:.0f} 秒内没有响应：\n{self.tail()}")
 
     def fetch(self, path: str, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
             connection.request("GET", path, headers=dict(headers or {}))
             response = connection.getresponse()
@@ -128,6 +128,20 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # its own session: only what it started
             process.wait(timeout=5)
+
+    def wait_idle(self, timeout: float = 300) -> None:
+        """Until the workers have finished what a load run left queued: a client gone does not
+        take back the requests the server already accepted, and their CPU must not be counted
+        to the next run."""
+        deadline = time.monotonic() + timeout
+        before = self.cpu()
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            now = self.cpu()
+            if now - before < 0.02:
+                return
+            before = now
+        raise CommandError(f"gunicorn 在 {timeout:.0f} 秒内没有处理完积压的请求。")
 
     def cpu(self) -> float:
         """CPU seconds of the master and its workers so far."""
