@@ -10,8 +10,9 @@ from indicators.models import DataElement
 from reading.diff import Diff, diff_texts
 from reading.followup import FollowUp, follow_up
 from reading.sections import SECTIONS
+from reportportal.memo import per_request
 
-from ..models import Report, ReviewComment
+from ..models import Report, ReportSnapshot, ReviewComment
 from ..workflow import SENT_STATUSES
 
 
@@ -44,9 +45,15 @@ class PartChange:
         return self.before != self.after
 
 
+@per_request
+def _last_two_rounds(report_id: int) -> list[ReportSnapshot]:
+    """Read once for the review page's two comparisons (the parts and the figures)."""
+    return list(ReportSnapshot.objects.filter(report_id=report_id).order_by("-round")[:2])
+
+
 def round_changes(report: Report) -> dict[str, PartChange] | None:
     """Part key → its change between the last two submissions; None before a second submission."""
-    snapshots = list(report.snapshots.order_by("-round")[:2])
+    snapshots = _last_two_rounds(report.pk)
     if len(snapshots) < 2:
         return None
     latest, previous = snapshots
@@ -63,7 +70,7 @@ def round_changes(report: Report) -> dict[str, PartChange] | None:
 
 def figure_changes(report: Report) -> list[tuple[str, int | None, int | None]]:
     """(name, before, after) of every figure that differs between the last two submissions."""
-    snapshots = list(report.snapshots.order_by("-round")[:2])
+    snapshots = _last_two_rounds(report.pk)
     if len(snapshots) < 2:
         return []
     latest, previous = snapshots

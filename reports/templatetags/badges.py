@@ -1,6 +1,8 @@
 from django import template
-from django.utils.html import format_html
+from django.template.defaultfilters import date as date_filter
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 
 register = template.Library()
 
@@ -17,3 +19,68 @@ def status_badge(report) -> SafeString:
     if report.is_late:
         return format_html('{} <span class="badge bg-danger">迟报</span>', badge)
     return badge
+
+
+@register.filter
+def figure_plausibility(row, can_check: bool) -> SafeString:
+    """Last year beside this year for one figure, and 「请核实」 with the check form (row: a
+    FigureRow; can_check: the user may mark it checked). The inputs belong to the form
+    figure_check_forms.html renders outside any other form. Built here rather than by an
+    included template: the edit and review pages show one per figure."""
+    if not row:
+        return mark_safe("")
+    flag, element = row.flag, row.element
+    parts = []
+    if flag.previous is not None or flag.value is not None:
+        previous = (
+            "未填报" if flag.previous is None else format_html("{} {}", flag.previous, element.unit)
+        )
+        change = (
+            format_html("，变化 <strong>{}</strong>", flag.change_words)
+            if flag.change_words
+            else ""
+        )
+        parts.append(
+            format_html(
+                '<div class="small text-muted figure-previous">上年：{}{}</div>', previous, change
+            )
+        )
+    if flag.flagged:
+        if row.checked:
+            check = row.check
+            who = check.checked_by.get_full_name() or check.checked_by.username
+            parts.append(
+                format_html(
+                    '<div class="small text-success figure-checked" role="note">✓ 已核实（{}，{}）：{}</div>',
+                    who,
+                    date_filter(localtime(check.checked_at), "Y-m-d H:i"),
+                    check.note,
+                )
+            )
+        else:
+            earlier = ""
+            if row.check:
+                value = "未填报" if row.check.value is None else row.check.value
+                earlier = format_html("（曾核实为 {}，数据已改动）", value)
+            form = ""
+            if can_check:
+                code = element.code
+                form = format_html(
+                    '<div class="input-group input-group-sm mt-1"><input type="text" '
+                    'class="form-control" name="note" form="figcheck-{}" maxlength="500" required '
+                    'aria-label="{}的核实说明" placeholder="核实说明，例如：已与台账核对，数据无误">'
+                    '<button type="submit" class="btn btn-outline-success" form="figcheck-{}">'
+                    "标记已核实</button></div>",
+                    code,
+                    element.name,
+                    code,
+                )
+            parts.append(
+                format_html(
+                    '<div class="small figure-warning figure-followup" role="note">⚠ 请核实：{}。{}{}</div>',
+                    "；".join(flag.reasons),
+                    earlier,
+                    form,
+                )
+            )
+    return format_html_join("", "{}", ((part,) for part in parts))
