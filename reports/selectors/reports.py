@@ -158,32 +158,6 @@ def county_dashboard(
     return [(township, by_township.get(township.pk)) for township in townships]
 
 
-def counties_overview(period: Period) -> list[dict[str, Any]]:
-    """Per county: number of townships and of reports in each status, in two queries."""
-    counties = list(County.objects.annotate(township_count=Count("townships")))
-    per_status = (
-        Report.objects.filter(period=period)
-        .values("township__county_id", "status")
-        .annotate(n=Count("id"))
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for row in per_status:
-        counts.setdefault(row["township__county_id"], {})[row["status"]] = row["n"]
-    overview = []
-    for county in counties:
-        by_status = counts.get(county.pk, {})
-        started = sum(by_status.values())
-        overview.append(
-            {
-                "county": county,
-                "townships": county.township_count,
-                "not_started": county.township_count - started,
-                **{status: by_status.get(status, 0) for status in ReportStatus.values},
-            }
-        )
-    return overview
-
-
 QUEUE_STATUSES = {
     ReportStatus.SUBMITTED: "待审核",
     ReportStatus.RETURNED: "已退回",

@@ -1,0 +1,153 @@
+"""The admin's overview of every county (全部报送情况), read level by level: the country by
+province, a province by city, and one page of counties at a time.
+
+With the whole country loaded (about 3,000 counties, 40,000 townships) nothing here reads a row
+per county or per township into Python: every level is one grouped query for the townships and one
+for the reports, and the county rows are paged before their figures are read.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
+
+from org.models import County, Period, Township
+
+from ..models import Report
+from ..workflow import ReportStatus
+
+COUNTY_PAGE_SIZE = 50
+
+
+@dataclass
+class Tally:
+    """Townships of a place and their reports of the period by status."""
+
+    name: str
+    counties: int = 0
+    townships: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def __getattr__(self, status: str) -> int:
+        # Templates read row.draft, row.submitted …; unknown names are still an error.
+        if status in ReportStatus.values:
+            return self.by_status.get(status, 0)
+        raise AttributeError(status)
+
+    @property
+    def started(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def not_started(self) -> int:
+        return self.townships - self.started
+
+    @property
+    def sent(self) -> int:
+        return self.started - self.by_status.get(ReportStatus.DRAFT, 0)
+
+    @property
+    def sent_percent(self) -> int:
+        return round(100 * self.sent / self.townships) if self.townships else 0
+
+
+def _tallies(period: Period, level: str, **place: str) -> list[Tally]:
+    """One row per province (level "province") or per city of a province (level "city"): two
+    grouped queries whatever the number of counties."""
+    counties = County.objects.filter(**place)
+    places = (
+        counties.values(level)
+        .annotate(n_counties=Count("id", distinct=True), n_townships=Count("townships"))
+        .order_by(level)
+    )
+    rows = {
+        row[level]: Tally(row[level], counties=row["n_counties"], townships=row["n_townships"])
+        for row in places
+    }
+    reports = (
+        Report.objects.filter(
+            period=period, **{f"township__county__{key}": value for key, value in place.items()}
+        )
+        .values(f"township__county__{level}", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in reports:
+        tally = rows.get(row[f"township__county__{level}"])
+        if tally is not None:
+            tally.by_status[row["status"]] = row["n"]
+    return list(rows.values())
+
+
+def province_tallies(period: Period) -> list[Tally]:
+    return _tallies(period, "province")
+
+
+def city_tallies(period: Period, province: str) -> list[Tally]:
+    return _tallies(period, "city", province=province)
+
+
+def total_of(tallies: list[Tally], name: str) -> Tally:
+    total = Tally(name)
+    for tally in tallies:
+        total.counties += tally.counties
+        total.townships += tally.townships
+        for status, n in tally.by_status.items():
+            total.by_status[status] = total.by_status.get(status, 0) + n
+    return total
+
+
+@dataclass
+class CountyRow:
+    county: County
+    tally: Tally
+
+
+def county_page(
+    period: Period, counties: QuerySet[County], number: Any
+) -> tuple[Page[County], list[CountyRow]]:
+    """One page of the counties with their townships and reports by status: four queries (count,
+    page, townships, reports) whatever the number of counties. A page number that is not one
+    gives the first page, one past the end the last (Paginator.get_page)."""
+    page = Paginator(
+        counties.order_by("province", "city", "name", "pk"), COUNTY_PAGE_SIZE
+    ).get_page(number)
+    shown = list(page.object_list)
+    ids = [county.pk for county in shown]
+    townships = dict(
+        Township.objects.filter(county_id__in=ids)
+        .values("county_id")
+        .annotate(n=Count("id"))
+        .values_list("county_id", "n")
+    )
+    by_status: dict[int, dict[str, int]] = {}
+    for county_id, status, n in (
+        Report.objects.filter(period=period, township__county_id__in=ids)
+        .values("township__county_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("township__county_id", "status", "n")
+    ):
+        by_status.setdefault(county_id, {})[status] = n
+    rows = [
+        CountyRow(
+            county,
+            Tally(
+                county.name,
+                counties=1,
+                townships=townships.get(county.pk, 0),
+                by_status=by_status.get(county.pk, {}),
+            ),
+        )
+        for county in shown
+    ]
+    return page, rows
+
+
+def known_province(province: str) -> bool:
+    return County.objects.filter(province=province).exists()
+
+
+def known_city(province: str, city: str) -> bool:
+    return County.objects.filter(province=province, city=city).exists()
