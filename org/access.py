@@ -239,14 +239,32 @@ def viewable_counties(user: AnyUser) -> QuerySet[County]:
     return counties.none()
 
 
-def county_in_view(user: AnyUser, page: Page, requested: int | None) -> County | None:
+def county_in_view(
+    user: AnyUser, page: Page, requested: int | None, *, province: str = "", city: str = ""
+) -> County | None:
     """The county a county-level page shows: a reviewer's own county whatever was asked, the
     requested one (or the first) for a role that chooses; PermissionDenied for other roles,
-    County.DoesNotExist for a requested county that does not exist."""
+    County.DoesNotExist for a requested county or province that does not exist.
+
+    ``province`` and ``city`` come from the chooser (province → city → county): when the user
+    has just changed the province or the city, the county still sent is the old one, so a
+    county outside them gives way to the first county of the new city (or province)."""
     membership = require(user, page)
     if not chooses_county(user):
         return membership.county
     choices = viewable_counties(user)
+    if province:
+        in_province = choices.filter(province=province)
+        narrowed = in_province.filter(city=city) if city else in_province
+        if requested is not None:
+            county = narrowed.filter(pk=requested).first()
+            if county is not None:
+                return county
+        # A city of another province (the province was just changed) is ignored.
+        county = narrowed.first() or (in_province.first() if city else None)
+        if county is None:
+            raise County.DoesNotExist
+        return county
     if requested is not None:
         # Another city's county is as unknown as one that does not exist.
         return choices.get(pk=requested)

@@ -60,6 +60,14 @@ def optional_year(params: Mapping[str, str]) -> int | None:
     return parsed
 
 
+PLACE_MAX_CHARS = 50
+
+
+def place_from_query(params: Mapping[str, str]) -> dict[str, str]:
+    """The chooser's province and city names (free text: compared, never parsed), cut short."""
+    return {key: params.get(key, "").strip()[:PLACE_MAX_CHARS] for key in ("province", "city")}
+
+
 def period_from_query(request: HttpRequest) -> Period | None:
     """The period named by ?year=, else the current one; 404 for a year with no period."""
     year = optional_year(request.GET)

@@ -1,10 +1,12 @@
 """Reads about places and periods."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from .access import AnyUser, chooses_county, viewable_counties
 from .models import County, Membership, Period, Township
 
 
@@ -48,3 +50,60 @@ def township_clerks(township_ids: Iterable[int]) -> QuerySet[User]:
         membership__role=Membership.Role.CLERK,
         membership__township_id__in=list(township_ids),
     ).select_related("membership")
+
+
+@dataclass(frozen=True)
+class PlaceChoices:
+    """What a province → city → county chooser offers, each list bounded by one level of the
+    map (34 provinces, a province's cities, a city's counties) however many counties the portal
+    holds; empty province or city means 全部 (none chosen)."""
+
+    provinces: list[str]
+    cities: list[str]  # of the chosen province
+    counties: list[County]  # of the chosen city
+    province: str = ""
+    city: str = ""
+    county: County | None = None
+
+    @property
+    def narrows(self) -> bool:
+        """Whether there is a province or a city to choose at all (not for a city reviewer)."""
+        return len(self.provinces) > 1 or len(self.cities) > 1
+
+
+def place_choices(
+    counties: QuerySet[County],
+    *,
+    province: str = "",
+    city: str = "",
+    county: County | None = None,
+) -> PlaceChoices:
+    """The chooser's lists among ``counties`` in at most three queries; a chosen county sets its
+    province and city."""
+    if county is not None:
+        province, city = county.province, county.city
+    provinces = list(counties.order_by("province").values_list("province", flat=True).distinct())
+    cities = (
+        list(
+            counties.filter(province=province)
+            .order_by("city")
+            .values_list("city", flat=True)
+            .distinct()
+        )
+        if province
+        else []
+    )
+    in_city = (
+        list(counties.filter(province=province, city=city).order_by("name", "pk"))
+        if province and city
+        else []
+    )
+    return PlaceChoices(provinces, cities, in_city, province, city, county)
+
+
+def county_chooser(user: AnyUser, county: County | None) -> PlaceChoices | None:
+    """The chooser of a county page for a user who picks the county (admins: any, province →
+    city → county; a city reviewer: the city's counties); None for everyone else."""
+    if county is None or not chooses_county(user):
+        return None
+    return place_choices(viewable_counties(user), county=county)

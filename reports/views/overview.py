@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from org.access import Page, require
 from org.models import County
-from org.params import period_from_query
+from org.params import PLACE_MAX_CHARS, period_from_query, place_from_query
 from org.selectors import periods
 from reportportal.types import AuthedRequest
 
@@ -23,16 +23,14 @@ from ..selectors.overview import (
     total_of,
 )
 
-PLACE_MAX_CHARS = 50
-
 
 @login_required
 @require_safe
 def admin_home(request: AuthedRequest) -> HttpResponse:
     require(request.user, Page.OVERVIEW)
     period = period_from_query(request)
-    province = request.GET.get("province", "").strip()[:PLACE_MAX_CHARS]
-    city = request.GET.get("city", "").strip()[:PLACE_MAX_CHARS]
+    place = place_from_query(request.GET)
+    province, city = place["province"], place["city"]
     search = request.GET.get("q", "").strip()[:PLACE_MAX_CHARS]
     # A place that is not in the portal (a typo, an old link) shows the level above with a
     # message, never an error page: the admin chooses again from the table.

@@ -24,10 +24,15 @@ from org.access import (
     manages_county,
     own_county,
     require,
-    viewable_counties,
 )
-from org.params import id_list, optional_id, period_from_post, period_from_query
-from org.selectors import periods
+from org.params import (
+    id_list,
+    optional_id,
+    period_from_post,
+    period_from_query,
+    place_from_query,
+)
+from org.selectors import county_chooser, periods
 from reportportal.types import AuthedRequest
 
 from .. import similarity
@@ -68,7 +73,10 @@ QUEUE_PAGE_SIZE = 20
 def county_home(request: AuthedRequest) -> HttpResponse:
     try:
         county = county_in_view(
-            request.user, Page.COUNTY, optional_id(request.GET, "county", "县（市、区）")
+            request.user,
+            Page.COUNTY,
+            optional_id(request.GET, "county", "县（市、区）"),
+            **place_from_query(request.GET),
         )
     except ObjectDoesNotExist:
         raise Http404 from None
@@ -101,7 +109,7 @@ def county_home(request: AuthedRequest) -> HttpResponse:
             "policy": ReminderPolicy.objects.filter(county=county).first()
             or ReminderPolicy(county=county),
             "manages": manages_county(request.user),
-            "counties": viewable_counties(request.user) if chooses_county(request.user) else None,
+            "counties": county_chooser(request.user, county),
         },
     )
 
@@ -146,7 +154,10 @@ def county_reminder_policy(request: AuthedRequest) -> HttpResponse:
 def review_queue(request: AuthedRequest) -> HttpResponse:
     try:
         county = county_in_view(
-            request.user, Page.REVIEW_QUEUE, optional_id(request.GET, "county", "县（市、区）")
+            request.user,
+            Page.REVIEW_QUEUE,
+            optional_id(request.GET, "county", "县（市、区）"),
+            **place_from_query(request.GET),
         )
     except ObjectDoesNotExist:
         raise Http404 from None
@@ -172,7 +183,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         "reports/review_queue.html",
         {
             "county": county,
-            "counties": viewable_counties(request.user) if chooses_county(request.user) else None,
+            "counties": county_chooser(request.user, county),
             "townships": county.townships.order_by("order", "name") if county else [],
             "periods": periods(),
             "period": period,

@@ -10,15 +10,13 @@ from django.views.decorators.http import require_safe
 from indicators.charts import totals_chart
 from org.access import (
     Page,
-    chooses_county,
     county_in_view,
     may_view_township,
     sees_drafts_of,
-    viewable_counties,
 )
 from org.models import Township
-from org.params import optional_id, period_from_query
-from org.selectors import periods
+from org.params import optional_id, period_from_query, place_from_query
+from org.selectors import county_chooser, periods
 from reportportal.types import AuthedRequest
 
 from ..selectors.reports import get_report_for_user
@@ -32,7 +30,10 @@ from ..selectors.stamps import FRAGMENT_SECONDS, county_period_stamp
 def ranking(request: AuthedRequest) -> HttpResponse:
     try:
         county = county_in_view(
-            request.user, Page.RANKING, optional_id(request.GET, "county", "县（市、区）")
+            request.user,
+            Page.RANKING,
+            optional_id(request.GET, "county", "县（市、区）"),
+            **place_from_query(request.GET),
         )
     except ObjectDoesNotExist:
         raise Http404 from None
@@ -53,7 +54,7 @@ def ranking(request: AuthedRequest) -> HttpResponse:
         "reports/ranking.html",
         {
             "county": county,
-            "counties": viewable_counties(request.user) if chooses_county(request.user) else None,
+            "counties": county_chooser(request.user, county),
             "period": period,
             "periods": periods(),
             "ranking": result,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from org.access import (
     Page,
     Right,
+    county_in_view,
     landing_page,
     may_export_summary,
     may_remind,
@@ -143,3 +144,34 @@ def test_a_city_reviewer_reads_and_ranks_the_citys_counties_and_approves_nothing
     assert client.get(reverse("ranking"), {"county": personas.shenqiu.pk}).status_code == 200
     assert client.get(reverse("review_queue")).status_code == 403
     assert client.post(reverse("county_remind"), {"year": 2023}).status_code == 403
+
+
+def test_an_admin_narrows_the_county_by_province_then_city(personas):
+    minquan, wuxi = County.objects.get(name="民权县"), County.objects.get(name="巫溪县")
+    shenqiu = personas.shenqiu
+
+    def shown(requested=None, **place):
+        return county_in_view(personas.admin, Page.RANKING, requested, **place)
+
+    assert shown(province="重庆市") == wuxi
+    assert shown(shenqiu.pk, province="河南省", city="周口市") == shenqiu
+    assert shown(shenqiu.pk) == shenqiu  # a link with the county alone
+    # The province or the city was just changed: the county still sent gives way.
+    assert shown(shenqiu.pk, province="重庆市", city="周口市") == wuxi
+    assert shown(shenqiu.pk, province="河南省", city="商丘市") == minquan
+    with pytest.raises(County.DoesNotExist):
+        shown(province="火星省")
+
+
+def test_a_city_reviewer_chooses_among_the_citys_counties_only(personas):
+    zhoukou = City.objects.create(province="河南省", name="周口市")
+    user = UserFactory(username="zhoukou")
+    membership_assign(user=user, role=Membership.Role.CITY_REVIEWER, city=zhoukou)
+    assert county_in_view(user, Page.RANKING, None, province="河南省") == personas.shenqiu
+    with pytest.raises(County.DoesNotExist):
+        county_in_view(user, Page.RANKING, None, province="重庆市")
+    # A county reviewer has their county whatever is asked.
+    assert (
+        county_in_view(personas.reviewer_shenqiu, Page.RANKING, None, province="重庆市")
+        == personas.shenqiu
+    )

@@ -121,6 +121,25 @@ def test_admin_pages(small_and_large, personas):
         assert by_county[0] == by_county[1], name
 
 
+def test_admin_county_pages_whatever_the_size_of_the_country(small_and_large, personas):
+    """The chooser lists one province's cities and one city's counties: adding counties
+    elsewhere in the country changes neither the queries nor the chooser's length."""
+    small, _large = small_and_large
+
+    def count(name: str) -> int:
+        return queries(personas.admin, reverse(name) + f"?year=2023&county={small.county.pk}")
+
+    pages = ("ranking", "review_queue", "admin_home")
+    before = {name: count(name) for name in pages}
+    County.objects.bulk_create(
+        County(province=f"新增省{p}", city=f"新增市{c}", name=f"新增县{p}-{c}-{i}")
+        for p in range(5)
+        for c in range(5)
+        for i in range(10)
+    )
+    assert {name: count(name) for name in pages} == before
+
+
 def test_public_list(small_and_large):
     small, large = small_and_large
     counts = [
