@@ -107,3 +107,17 @@ def county_chooser(user: AnyUser, county: County | None) -> PlaceChoices | None:
     if county is None or not chooses_county(user):
         return None
     return place_choices(viewable_counties(user), county=county)
+
+
+def public_place(county_id: int | None, *, province: str = "", city: str = "") -> PlaceChoices:
+    """The public list's place: a county (kept while it lies in the province and city sent),
+    else a city of a province, else a province, else everywhere. A name that is no place
+    narrows to nothing rather than failing."""
+    county = County.objects.filter(pk=county_id).first() if county_id is not None else None
+    if county is not None and (
+        (province and county.province != province) or (city and county.city != city)
+    ):
+        county = None  # the province or city was just changed
+    if not province:
+        city = ""
+    return place_choices(County.objects.all(), province=province, city=city, county=county)

@@ -232,12 +232,36 @@ def published_reports(*, county: County | None = None, year: int | None = None) 
     return reports.order_by("-period__year", "township__county", "township__order")
 
 
-def counties_with_published() -> QuerySet[County]:
-    return County.objects.filter(townships__reports__status=ReportStatus.PUBLISHED).distinct()
+def published_list(
+    *,
+    county: County | None = None,
+    province: str = "",
+    city: str = "",
+    year: int | None = None,
+) -> QuerySet[Report]:
+    """The public list: published reports of a county, else of a city or a province, without
+    their texts (the list is paged; the texts are read on each report's page)."""
+    reports = published_reports(county=county, year=year).defer(*SECTION_KEYS)
+    if county is None and province:
+        reports = reports.filter(township__county__province=province)
+        if city:
+            reports = reports.filter(township__county__city=city)
+    return reports.order_by(
+        "-period__year",
+        "township__county__province",
+        "township__county__city",
+        "township__county__name",
+        "township__order",
+        "township__name",
+        "pk",
+    )
 
 
 def periods_with_published() -> QuerySet[Period]:
-    return Period.objects.filter(reports__status=ReportStatus.PUBLISHED).distinct()
+    # A semi-join stops at each period's first published report instead of joining them all.
+    return Period.objects.filter(
+        Exists(Report.objects.filter(period=OuterRef("pk"), status=ReportStatus.PUBLISHED))
+    ).order_by("-year")
 
 
 # --- where a township stands ---------------------------------------------------------------
