@@ -6,6 +6,9 @@ from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from .models import City, County, Membership, Township
+from .selectors import PlaceChoices
+
+NO_PLACE = "（请先在上方选择所在的省、市、县）"
 
 
 class NewAccountForm(forms.Form):
@@ -36,6 +39,29 @@ class NewAccountForm(forms.Form):
         help_text="市级审核员必选。",
     )
     email = forms.EmailField(label="电子邮箱（可不填）", required=False)
+
+    def __init__(self, *args: Any, place: PlaceChoices | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # With the whole country loaded the three lists would hold 40,000 townships and 3,000
+        # counties: each offers only the place chosen above (a province's cities, a city's
+        # counties, a county's townships). A submitted choice is still checked against every
+        # row, one query each, so a place picked before the list was narrowed stays valid.
+        place = place or PlaceChoices([], [], [])
+        offered: dict[str, list[Any]] = {
+            "city": list(City.objects.filter(province=place.province).order_by("name"))
+            if place.province
+            else [],
+            "county": place.counties,
+            "township": list(place.county.townships.order_by("order", "name"))
+            if place.county is not None
+            else [],
+        }
+        for name, rows in offered.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.widget.choices = [("", "请选择" if rows else NO_PLACE)] + [
+                (row.pk, str(row)) for row in rows
+            ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

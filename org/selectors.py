@@ -109,9 +109,10 @@ def county_chooser(user: AnyUser, county: County | None) -> PlaceChoices | None:
     return place_choices(viewable_counties(user), county=county)
 
 
-def public_place(county_id: int | None, *, province: str = "", city: str = "") -> PlaceChoices:
-    """The public list's place: a county (kept while it lies in the province and city sent),
-    else a city of a province, else a province, else everywhere. A name that is no place
+def chosen_place(county_id: int | None, *, province: str = "", city: str = "") -> PlaceChoices:
+    """The place chosen with province → city → county selects where 全部 is allowed (the public
+    list, the place of a new account): a county (kept while it lies in the province and city
+    sent), else a city of a province, else a province, else none. A name that is no place
     narrows to nothing rather than failing."""
     county = County.objects.filter(pk=county_id).first() if county_id is not None else None
     if county is not None and (

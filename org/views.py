@@ -34,6 +34,7 @@ from .audit import audit_record
 from .forms import NewAccountForm
 from .middleware import MUST_CHANGE
 from .models import AuditEvent, UserSession
+from .params import optional_id, place_from_query
 from .second_factor import (
     confirmed_device,
     device_confirm,
@@ -42,6 +43,7 @@ from .second_factor import (
     secret_of,
     token_check,
 )
+from .selectors import chosen_place
 from .services import (
     AccountError,
     password_changed,
@@ -58,7 +60,10 @@ from .services import (
 def people(request: AuthedRequest) -> HttpResponse:
     """Every account with its role and place; a new account in one step."""
     require(request.user, Page.PEOPLE)
-    form = NewAccountForm(request.POST or None)
+    place = chosen_place(
+        optional_id(request.GET, "county", "县（市、区）"), **place_from_query(request.GET)
+    )
+    form = NewAccountForm(request.POST or None, place=place)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -101,10 +106,21 @@ def people(request: AuthedRequest) -> HttpResponse:
             failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
         ).values_list("username", flat=True)
     )
+    here = {"province": place.province, "city": place.city}
+    if place.county is not None:
+        here["county"] = str(place.county.pk)
     return render(
         request,
         "org/people.html",
-        {"form": form, "page": page, "search": search, "sessions": sessions, "locked": locked},
+        {
+            "form": form,
+            "page": page,
+            "search": search,
+            "sessions": sessions,
+            "locked": locked,
+            "place": place,
+            "place_query": urlencode({key: value for key, value in here.items() if value}),
+        },
     )
 
 

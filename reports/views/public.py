@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from org.params import optional_id, optional_year, place_from_query
-from org.selectors import public_place
+from org.selectors import chosen_place
 from reportportal.middleware import public_when_anonymous
 
 from ..selectors.reports import (
@@ -28,7 +28,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
     """Published reports, narrowed by province → city → county and year, 50 a page."""
     county_id = optional_id(request.GET, "county", "县（市、区）")
     year = optional_year(request.GET)
-    place = public_place(county_id, **place_from_query(request.GET))
+    place = chosen_place(county_id, **place_from_query(request.GET))
     reports = published_list(
         county=place.county, province=place.province, city=place.city, year=year
     )

@@ -170,6 +170,11 @@ def test_the_admin_creates_a_clerk_who_must_change_the_password(demo, page, shot
     base = demo
     log_in(page, base, "security")  # 三员分立: accounts are the security administrator's
     page.get_by_role("link", name="用户管理").click()
+    # The place first (province → city → county), then the county's townships are offered.
+    place = page.locator("#new-account-place")
+    place.get_by_label("省（自治区、直辖市）").select_option(label="河南省")
+    place.get_by_label("市（州、盟）").select_option(label="周口市")
+    place.get_by_label("县（市、区）").select_option(label="沈丘县")
     form = page.locator("#new-account")
     form.get_by_label("用户名").fill("xinzhen")
     form.get_by_label("姓名或称呼").fill("新镇填报员")

@@ -107,3 +107,75 @@ def test_only_the_security_administrator_manages_people(client, personas):
         assert client.get(reverse("people")).status_code == 403
         reset = reverse("people_reset", args=[personas.clerk_lianchi.pk])
         assert client.post(reset).status_code == 403
+
+
+def test_the_place_lists_offer_the_chosen_place_only(client, personas):
+    """With the whole country loaded the form would list every township: it lists the
+    townships of the county chosen above, the counties of the city, the cities of the province."""
+    from org.models import City, County, Township
+
+    City.objects.create(province="河南省", name="周口市")
+    far = County.objects.create(province="四川省", city="成都市", name="远方县")
+    Township.objects.create(county=far, name="远方镇", kind=Township.Kind.ZHEN)
+    client.force_login(personas.security)
+
+    def new_account_form(response) -> str:
+        html = response.content.decode()
+        return html[html.index('id="new-account-place"') : html.index("创建账号</button>")]
+
+    empty = new_account_form(client.get(reverse("people")))
+    assert "莲池镇" not in empty and "远方镇" not in empty and "沈丘县" not in empty
+    assert "请先在上方选择所在的省、市、县" in empty
+    chosen = client.get(
+        reverse("people"), {"province": "河南省", "city": "周口市", "county": personas.shenqiu.pk}
+    )
+    html = new_account_form(chosen)
+    assert "莲池镇" in html and "远方镇" not in html and "民权县" not in html
+    assert (
+        f'action="?province=%E6%B2%B3%E5%8D%97%E7%9C%81&amp;city=%E5%91%A8%E5%8F%A3%E5%B8%82&amp;county={personas.shenqiu.pk}"'
+        in html
+    )
+    # The account is created from the narrowed form, its place kept.
+    response = client.post(
+        reverse("people") + f"?county={personas.shenqiu.pk}",
+        {"username": "xin2", "full_name": "新人", "role": "clerk", "township": personas.lianchi.pk},
+    )
+    assert response.status_code == 200
+    assert User.objects.get(username="xin2").membership.township == personas.lianchi
+    # A township of another county is still checked against every row, not refused for the list.
+    client.post(
+        reverse("people"),
+        {
+            "username": "xin3",
+            "full_name": "远方",
+            "role": "clerk",
+            "township": Township.objects.get(name="远方镇").pk,
+        },
+    )
+    assert User.objects.get(username="xin3").membership.township.name == "远方镇"
+
+
+def test_the_people_page_queries_do_not_grow_with_the_map(client, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from org.models import County, Township
+
+    client.force_login(personas.security)
+    url = reverse("people") + f"?county={personas.shenqiu.pk}"
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    counties = County.objects.bulk_create(
+        County(province="四川省", city=f"第{c}市", name=f"县{c}-{i}")
+        for c in range(5)
+        for i in range(20)
+    )
+    Township.objects.bulk_create(
+        Township(county=county, name=f"镇{j}", kind=Township.Kind.ZHEN)
+        for county in counties
+        for j in range(10)
+    )
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(url)
+    assert len(after) == len(before)
+    assert len(response.content) < 200_000
