@@ -132,7 +132,7 @@ class ReportAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
         "updated_by",
         "version",
     )
-    list_filter = ("period", "status", "township__county__province", "township__county")
+    list_filter = ("period", "status", "township__county__province")
     search_fields = ("township__name", "township__county__name")
     list_select_related = ("township__county", "period", "updated_by")
     date_hierarchy = "submitted_at"
@@ -168,8 +168,13 @@ class ReportAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 @admin.register(ReviewComment)
 class ReviewCommentAdmin(ReadOnlyAdmin):
     list_display = ("report", "target", "author", "round", "created_at", "resolved_at")
-    list_filter = ("report__period", "report__township__county")
-    search_fields = ("body", "report__township__name", "author__username")
+    list_filter = ("report__period", "report__township__county__province")
+    search_fields = (
+        "body",
+        "report__township__name",
+        "report__township__county__name",
+        "author__username",
+    )
     list_select_related = ("report__township", "report__period", "author")
 
 
@@ -192,6 +197,6 @@ class ReportStatusChangeAdmin(ReadOnlyAdmin):
 @admin.register(ReportScore)
 class ReportScoreAdmin(ReadOnlyAdmin):
     list_display = ("report", "indicator_set", "total", "earned", "maximum", "computed_at")
-    list_filter = ("indicator_set__period", "report__township__county")
-    search_fields = ("report__township__name",)
+    list_filter = ("indicator_set__period", "report__township__county__province")
+    search_fields = ("report__township__name", "report__township__county__name")
     list_select_related = ("report__township", "report__period", "indicator_set__period")

@@ -178,3 +178,25 @@ def test_the_system_administrator_does_not_manage_accounts_in_the_admin(client, 
     assert page.status_code == 200
     assert 'name="role"' not in page.content.decode()  # the place only
     assert 'name="township"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:org_township_changelist",
+        "admin:org_membership_changelist",
+        "admin:reports_report_changelist",
+        "admin:reports_reviewcomment_changelist",
+        "admin:reports_reportscore_changelist",
+    ],
+)
+def test_admin_lists_filter_by_province_not_by_every_county(client, personas, name):
+    from org.models import County
+
+    County.objects.bulk_create(
+        County(province="四川省", city="成都市", name=f"筛选县{i}") for i in range(30)
+    )
+    client.force_login(personas.admin)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert "筛选县" not in response.content.decode()
