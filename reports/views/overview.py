@@ -63,10 +63,11 @@ def admin_home(request: AuthedRequest) -> HttpResponse:
             counties = counties.filter(city=city)
         if search:
             counties = counties.filter(name__contains=search)
-        if province and not city:
+        # A search shows what was searched for; the tables are one click away (清除).
+        if province and not city and not search:
             tallies = city_tallies(period, province)
             context.update(tallies=tallies, total=total_of(tallies, province))
-        elif not province:
+        elif not province and not search:
             tallies = province_tallies(period)
             context.update(tallies=tallies, total=total_of(tallies, "全国"))
         # The country's counties are only listed when searched for: 3,000 rows are no overview.
