@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 
 from .access import AnyUser, chooses_county, viewable_counties
 from .models import County, Membership, Period, Township
@@ -52,6 +52,10 @@ def township_clerks(township_ids: Iterable[int]) -> QuerySet[User]:
     ).select_related("membership")
 
 
+# The register's order (区划代码: 郑州市's districts before 开封市's), places without a code last.
+OFFICIAL_ORDER = (Case(When(code="", then=1), default=0), "code", "name", "pk")
+
+
 @dataclass(frozen=True)
 class PlaceChoices:
     """What a province → city → county chooser offers, each list bounded by one level of the
@@ -94,7 +98,7 @@ def place_choices(
         else []
     )
     in_city = (
-        list(counties.filter(province=province, city=city).order_by("name", "pk"))
+        list(counties.filter(province=province, city=city).order_by(*OFFICIAL_ORDER))
         if province and city
         else []
     )

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, Min, OuterRef, QuerySet, Subquery, Sum, When
 
 from org.models import County, Period, Township
+from org.selectors import OFFICIAL_ORDER
 
 from ..models import Report
 from ..workflow import ReportStatus
@@ -81,11 +82,16 @@ def _tallies(period: Period, level: str, **place: str) -> list[Tally]:
     )
     rows = {
         name: Tally(name, counties=counties, townships=n or 0)
-        for name, counties, n in County.objects.filter(**place)
+        for name, counties, n, _code in County.objects.filter(**place)
         .annotate(n_townships=Subquery(townships))
         .values_list(level)
-        .annotate(n_counties=Count("id"), n_sum=Sum("n_townships"))
-        .order_by(level)
+        .annotate(
+            n_counties=Count("id"),
+            n_sum=Sum("n_townships"),
+            # The register's order: a place's first code (河南省 41…, 郑州市 4101…).
+            first_code=Min(Case(When(code="", then=None), default=F("code"))),
+        )
+        .order_by(F("first_code").asc(nulls_last=True), level)
     }
     in_place = {f"county__{key}": value for key, value in place.items()}
     for name, status, n in (
@@ -131,9 +137,7 @@ def county_page(
     """One page of the counties with their townships and reports by status: four queries (count,
     page, townships, reports) whatever the number of counties. A page number that is not one
     gives the first page, one past the end the last (Paginator.get_page)."""
-    page = Paginator(
-        counties.order_by("province", "city", "name", "pk"), COUNTY_PAGE_SIZE
-    ).get_page(number)
+    page = Paginator(counties.order_by(*OFFICIAL_ORDER), COUNTY_PAGE_SIZE).get_page(number)
     shown = list(page.object_list)
     ids = [county.pk for county in shown]
     townships = dict(
