@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from .models import County, Membership, Township
 
@@ -34,6 +34,10 @@ else:
     AnyUser = Any
 
 Role = Membership.Role
+
+# Counties in the register's order (区划代码: 郑州市's districts before 开封市's), those without
+# a code last: the order of the chooser's lists and of the county it shows first.
+OFFICIAL_ORDER = (Case(When(code="", then=1), default=0), "code", "name", "pk")
 
 
 class Right(enum.StrEnum):
@@ -261,7 +265,9 @@ def county_in_view(
             if county is not None:
                 return county
         # A city of another province (the province was just changed) is ignored.
-        county = narrowed.first() or (in_province.first() if city else None)
+        county = narrowed.order_by(*OFFICIAL_ORDER).first() or (
+            in_province.order_by(*OFFICIAL_ORDER).first() if city else None
+        )
         if county is None:
             raise County.DoesNotExist
         return county

@@ -4,9 +4,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import Case, QuerySet, When
+from django.db.models import QuerySet
 
-from .access import AnyUser, chooses_county, viewable_counties
+from .access import OFFICIAL_ORDER, AnyUser, chooses_county, viewable_counties
 from .models import County, Membership, Period, Township
 
 
@@ -50,10 +50,6 @@ def township_clerks(township_ids: Iterable[int]) -> QuerySet[User]:
         membership__role=Membership.Role.CLERK,
         membership__township_id__in=list(township_ids),
     ).select_related("membership")
-
-
-# The register's order (区划代码: 郑州市's districts before 开封市's), places without a code last.
-OFFICIAL_ORDER = (Case(When(code="", then=1), default=0), "code", "name", "pk")
 
 
 @dataclass(frozen=True)

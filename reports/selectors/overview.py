@@ -12,8 +12,8 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, Min, OuterRef, QuerySet, Subquery, Sum, When
 
+from org.access import OFFICIAL_ORDER
 from org.models import County, Period, Township
-from org.selectors import OFFICIAL_ORDER
 
 from ..models import Report
 from ..workflow import ReportStatus
