@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Case, F, Min, QuerySet, When
 
 from .access import OFFICIAL_ORDER, AnyUser, chooses_county, viewable_counties
 from .models import County, Membership, Period, Township
@@ -71,6 +71,18 @@ class PlaceChoices:
         return len(self.provinces) > 1 or len(self.cities) > 1
 
 
+def _names_in_order(counties: QuerySet[County], level: str) -> list[str]:
+    """The provinces (or cities) of these counties in the register's order: by their first
+    code (北京市 11…, 天津市 12…), names without a code last."""
+    first_code = Min(Case(When(code="", then=None), default=F("code")))
+    return list(
+        counties.order_by()
+        .values_list(level, flat=True)
+        .annotate(first_code=first_code)
+        .order_by(F("first_code").asc(nulls_last=True), level)
+    )
+
+
 def place_choices(
     counties: QuerySet[County],
     *,
@@ -82,17 +94,8 @@ def place_choices(
     province and city."""
     if county is not None:
         province, city = county.province, county.city
-    provinces = list(counties.order_by("province").values_list("province", flat=True).distinct())
-    cities = (
-        list(
-            counties.filter(province=province)
-            .order_by("city")
-            .values_list("city", flat=True)
-            .distinct()
-        )
-        if province
-        else []
-    )
+    provinces = _names_in_order(counties, "province")
+    cities = _names_in_order(counties.filter(province=province), "city") if province else []
     in_city = (
         list(counties.filter(province=province, city=city).order_by(*OFFICIAL_ORDER))
         if province and city
