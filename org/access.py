@@ -233,7 +233,9 @@ def viewable_counties(user: AnyUser) -> QuerySet[County]:
     """The counties a user who chooses may choose from: all for admins, the city's for a city
     reviewer, none for anyone else."""
     membership = membership_of(user)
-    counties = County.objects.order_by("province", "city", "name")
+    # The register's order: the first county shown is the first of the register (东城区 for an
+    # admin, the city's first district for a city reviewer), not the first name in code points.
+    counties = County.objects.order_by(*OFFICIAL_ORDER)
     if membership is None:
         return counties.none()
     if membership.role == Role.ADMIN:
@@ -265,9 +267,7 @@ def county_in_view(
             if county is not None:
                 return county
         # A city of another province (the province was just changed) is ignored.
-        county = narrowed.order_by(*OFFICIAL_ORDER).first() or (
-            in_province.order_by(*OFFICIAL_ORDER).first() if city else None
-        )
+        county = narrowed.first() or (in_province.first() if city else None)
         if county is None:
             raise County.DoesNotExist
         return county
