@@ -170,9 +170,26 @@ def county_page(
     return page, rows
 
 
-def known_province(province: str) -> bool:
-    return County.objects.filter(province=province).exists()
+def overview_place(province: str, city: str) -> tuple[str, str, str]:
+    """The province and city to show, and what to tell the admin when the ones asked for are
+    not in the portal (a typo, an old link): the level above with a message, never an error
+    page, so the admin chooses again from the table."""
+    if province and not County.objects.filter(province=province).exists():
+        return "", "", f"没有找到「{province}」，请从下表中选择省（自治区、直辖市）。"
+    if city and not province:
+        return "", "", "请先选择省（自治区、直辖市），再选择市（州、盟）。"
+    if city and not County.objects.filter(province=province, city=city).exists():
+        return province, "", f"{province}没有「{city}」，请从下表中选择市（州、盟）。"
+    return province, city, ""
 
 
-def known_city(province: str, city: str) -> bool:
-    return County.objects.filter(province=province, city=city).exists()
+def overview_counties(*, province: str = "", city: str = "", search: str = "") -> QuerySet[County]:
+    """The counties of a province, of a city, or whose name contains the search."""
+    counties = County.objects.all()
+    if province:
+        counties = counties.filter(province=province)
+    if city:
+        counties = counties.filter(city=city)
+    if search:
+        counties = counties.filter(name__contains=search)
+    return counties

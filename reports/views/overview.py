@@ -9,7 +9,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from org.access import Page, require
-from org.models import County
 from org.params import PLACE_MAX_CHARS, period_from_query, place_from_query
 from org.selectors import periods
 from reportportal.types import AuthedRequest
@@ -17,8 +16,8 @@ from reportportal.types import AuthedRequest
 from ..selectors.overview import (
     city_tallies,
     county_page,
-    known_city,
-    known_province,
+    overview_counties,
+    overview_place,
     province_tallies,
     total_of,
 )
@@ -29,21 +28,8 @@ from ..selectors.overview import (
 def admin_home(request: AuthedRequest) -> HttpResponse:
     require(request.user, Page.OVERVIEW)
     period = period_from_query(request)
-    place = place_from_query(request.GET)
-    province, city = place["province"], place["city"]
+    province, city, problem = overview_place(**place_from_query(request.GET))
     search = request.GET.get("q", "").strip()[:PLACE_MAX_CHARS]
-    # A place that is not in the portal (a typo, an old link) shows the level above with a
-    # message, never an error page: the admin chooses again from the table.
-    problem = ""
-    if province and not known_province(province):
-        problem = f"没有找到「{province}」，请从下表中选择省（自治区、直辖市）。"
-        province = city = ""
-    elif city and not province:
-        problem = "请先选择省（自治区、直辖市），再选择市（州、盟）。"
-        city = ""
-    elif city and not known_city(province, city):
-        problem = f"{province}没有「{city}」，请从下表中选择市（州、盟）。"
-        city = ""
     context: dict[str, object] = {
         "period": period,
         "periods": periods(),
@@ -56,13 +42,7 @@ def admin_home(request: AuthedRequest) -> HttpResponse:
         "rows": [],
     }
     if period is not None:
-        counties = County.objects.all()
-        if province:
-            counties = counties.filter(province=province)
-        if city:
-            counties = counties.filter(city=city)
-        if search:
-            counties = counties.filter(name__contains=search)
+        counties = overview_counties(province=province, city=city, search=search)
         # A search shows what was searched for; the tables are one click away (清除).
         if province and not city and not search:
             tallies = city_tallies(period, province)
