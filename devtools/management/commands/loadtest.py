@@ -1,7 +1,7 @@
 import atexit
 import datetime
-import functools
 import http.client
+import importlib.metadata
 import json
 import os
 import re
@@ -19,13 +19,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
-from django.urls import Resolver404, resolve
 
-from devtools.loadtest import run_load
+from devtools.demo import HEAD_TITLES
 from devtools.loadtest_data import PASSWORD, prepare
+from devtools.locust_results import results_of
+from reports.models import Report
 
 SUGGESTED_URL = "postgres://postgres@127.0.0.1:5432/reportportal_load"
 P95_TARGET_MS = 300
+LOGIN_TIMEOUT = 300  # seconds for every user to log in before the window opens regardless
+LOCUST_VERSION = importlib.metadata.version("locust")  # without importing it (gevent)
 
 
 def ensure_database(db: Mapping[str, Any]) -> bool:
@@ -54,18 +57,6 @@ def ensure_database(db: Mapping[str, Any]) -> bool:
             return True
     finally:
         conn.close()
-
-
-@functools.lru_cache(maxsize=8192)
-def page_name(path: str) -> str:
-    """The URL name of a path (what the table groups by), not the path with its ids."""
-    path = path.split("?", 1)[0]
-    if path.startswith("/" + settings.STATIC_URL.lstrip("/")):
-        return "static"
-    try:
-        return resolve(path).url_name or path
-    except Resolver404:
-        return "unresolved"
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -113,7 +104,9 @@ class Gunicorn:
     """The app server under test, in its own session so that Ctrl-C reaches only this command,
     which then stops it (also from atexit and on SIGTERM)."""
 
-    def __init__(self, *, port: int, workers: int, threads: int, keep_alive: int, env, log: Path):
+    def __init__(
+        self, *, host: str, port: int, workers: int, threads: int, keep_alive: int, env, log: Path
+    ):
         self.port = port
         self.log_path = log
         self.env = env
@@ -122,7 +115,7 @@ class Gunicorn:
             str(binary),
             "reportportal.wsgi",
             "--bind",
-            f"127.0.0.1:{port}",
+            f"{host}:{port}",
             "--workers",
             str(workers),
             "--threads",
@@ -264,19 +257,173 @@ def _start_worker(env) -> subprocess.Popen:
         start_new_session=True,
     )
     log.close()
-    atexit.register(_stop_worker, worker)
+    atexit.register(_stop_process, worker)
     return worker
 
 
-def _stop_worker(worker: subprocess.Popen) -> None:
-    if worker.poll() is not None:
+def _stop_process(process: subprocess.Popen) -> None:
+    """Stops one process this command started (each in its own session: its group is its own)."""
+    if process.poll() is not None:
         return
-    worker.terminate()
+    process.terminate()
     try:
-        worker.wait(timeout=15)
+        process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=5)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+LOCUSTFILE = Path(__file__).resolve().parents[2] / "locustfile.py"
+
+
+class Locust:
+    """The simulated users: Locust (devtools/locustfile.py) in processes of its own, since it
+    patches the standard library with gevent. One process, or a master with workers: those this
+    command starts on this machine and those started by hand on load machines.
+
+    The master prints a line when the measured window opens and when it closes; `on_window` is
+    called then (to read the server's CPU counters at the same moments)."""
+
+    def __init__(
+        self,
+        *,
+        base_url,
+        plan: Path,
+        users: int,
+        spawn_rate: float,
+        folder: Path,
+        run_time: int,
+        expect_workers: int,
+        local_workers: int,
+        master_host: str,
+        master_port: int,
+        on_window,
+        log,
+    ):
+        self.folder = folder
+        self.binary = str(Path(sys.executable).with_name("locust"))
+        self.stats_prefix = folder / "locust-stats"
+        self.log_path = folder / "locust.log"
+        self.on_window = on_window
+        self.log = log
+        self.local_workers = local_workers
+        self.master_port = master_port
+        self.command = [
+            self.binary,
+            "-f",
+            str(LOCUSTFILE),
+            "--headless",
+            "--host",
+            base_url,
+            "--users",
+            str(users),
+            "--spawn-rate",
+            f"{spawn_rate:g}",
+            "--plan",
+            str(plan),
+            "--json-file",
+            str(self.stats_prefix),
+            "--only-summary",
+            # Failures are figures here, not a reason for a non-zero exit: that is kept for
+            # Locust itself failing.
+            "--exit-code-on-error",
+            "0",
+            # A safety net only: the scenario's conductor ends the run after the window.
+            "--run-time",
+            f"{run_time}s",
+        ]
+        if expect_workers:
+            self.command += [
+                "--master",
+                "--expect-workers",
+                str(expect_workers),
+                "--expect-workers-max-wait",
+                "300",
+                "--master-bind-host",
+                master_host,
+                "--master-bind-port",
+                str(master_port),
+            ]
+        self.processes: list[subprocess.Popen] = []
+        self.opened: int | None = None
+
+    def _start(self, command: list[str], log) -> subprocess.Popen:
+        process = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            text=True,
+        )
+        self.processes.append(process)
+        atexit.register(_stop_process, process)
+        return process
+
+    def run(self) -> tuple[list[dict], dict]:
+        """Runs the users to the end; returns Locust's statistics and the conductor's results."""
+        if not Path(self.binary).exists():
+            raise CommandError(f"找不到 locust：{self.binary}（请安装 requirements-dev.txt）。")
+        for stale in (Path(f"{self.stats_prefix}.json"), self.folder / "locust-results.json"):
+            stale.unlink(missing_ok=True)
+        master = self._start(self.command, subprocess.PIPE)
+        for index in range(self.local_workers):
+            log = (self.folder / f"locust-worker-{index + 1}.log").open("w", encoding="utf-8")
+            self._start(
+                [
+                    self.binary,
+                    "-f",
+                    str(LOCUSTFILE),
+                    "--worker",
+                    "--master-host",
+                    "127.0.0.1",
+                    "--master-port",
+                    str(self.master_port),
+                ],
+                log,
+            )
+            log.close()
+        assert master.stdout is not None
+        with self.log_path.open("w", encoding="utf-8") as log:
+            for line in master.stdout:
+                log.write(line)
+                log.flush()
+                if line.startswith("LOADTEST window-open"):
+                    self.on_window("open")
+                    self.opened = int(line.split()[2])
+                    self.log(f"{self.opened} 个用户已登录，开始计时 …")
+                elif line.startswith("LOADTEST window-close"):
+                    self.on_window("close")
+        code = master.wait()
+        for process in self.processes:
+            _stop_process(process)
+        try:
+            stats = json.loads(Path(f"{self.stats_prefix}.json").read_text(encoding="utf-8"))
+            extra = json.loads((self.folder / "locust-results.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise CommandError(
+                f"Locust 没有写出结果（退出码 {code}），见 {self.log_path}：\n{self.tail()}"
+            ) from None
+        if not extra.get("window"):
+            raise CommandError(f"Locust 没有完成压测时段，见 {self.log_path}：\n{self.tail()}")
+        return stats, extra
+
+    def cpu_seconds(self) -> float:
+        """CPU of the Locust processes on this machine: the load costs this machine too."""
+        return sum(_cpu_seconds(process.pid) for process in self.processes)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            _stop_process(process)
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
 
 
 class Command(BaseCommand):
@@ -325,6 +472,41 @@ class Command(BaseCommand):
             action="store_true",
             help="允许数据库名不含 load（压测会建用户、重置该年度的压测报告）",
         )
+        parser.add_argument(
+            "--spawn-rate",
+            type=float,
+            default=5,
+            help="每秒新登录的用户数（默认 5：登录要算密码哈希，一起登录只会测到哈希）",
+        )
+        parser.add_argument(
+            "--workers-local",
+            type=int,
+            default=0,
+            help="在本机另起 N 个 Locust worker 进程（Locust 主控 + worker 方式；默认 0 = 单进程）",
+        )
+        parser.add_argument(
+            "--expect-workers",
+            type=int,
+            default=None,
+            help="Locust 主控等待的 worker 总数（含 --workers-local；其余在压测机上手动启动）",
+        )
+        parser.add_argument(
+            "--master-port",
+            type=int,
+            default=None,
+            help="Locust 主控端口（默认 --port 加 1）",
+        )
+        parser.add_argument(
+            "--check-failures",
+            action="store_true",
+            help="自检：第一名填报员用错误密码登录，结果中应有 1 个错误（检验错误确实被统计）",
+        )
+        parser.add_argument(
+            "--public-host",
+            default="",
+            help="压测机访问本机用的地址（分布式压测时填写，例如 192.168.1.10；"
+            "gunicorn 和 Locust 主控随之监听所有网卡）",
+        )
 
     def handle(self, *args, **options):
         if options["seconds"] <= 0 or options["clerks"] < 1 or options["reviewers"] < 0:
@@ -351,9 +533,13 @@ class Command(BaseCommand):
         data = prepare(
             clerks=options["clerks"], reviewers=options["reviewers"], year=year, stdout=err
         )
+        self.wrong_password = options["check_failures"]
+        folder = Path(settings.VAR_DIR) / "loadtest"
+        plan = self._plan(data, options, year, folder)
         connections.close_all()  # the server is about to use the database, not this process
 
         self.broker = options["broker"]
+        self.public_host = options["public_host"]
         if not self.broker:
             raise CommandError("服务器以生产模式运行，必须有任务队列：--broker redis://…")
         env = self._server_env()
@@ -368,13 +554,40 @@ class Command(BaseCommand):
         if collected.returncode != 0:
             raise CommandError("collectstatic 失败：\n" + collected.stderr[-2000:])
 
+        public_host = options["public_host"]
         server = Gunicorn(
+            # Load machines reach the server on the network; otherwise nothing but this machine.
+            host="0.0.0.0" if public_host else "127.0.0.1",
             port=options["port"],
             workers=options["workers"],
             threads=options["threads"],
             keep_alive=5,
             env=env,
-            log=Path(settings.VAR_DIR) / "loadtest" / "gunicorn.log",
+            log=folder / "gunicorn.log",
+        )
+        users = options["clerks"] + options["reviewers"]
+        local_workers = options["workers_local"]
+        expect_workers = options["expect_workers"] or local_workers
+        samples: dict[str, dict[str, float]] = {}
+
+        def on_window(moment: str) -> None:
+            samples[moment] = server.cpu_sample(db["NAME"]) | {
+                "locust_cpu_seconds": users_process.cpu_seconds()
+            }
+
+        users_process = Locust(
+            base_url=f"http://{public_host or '127.0.0.1'}:{options['port']}",
+            plan=plan,
+            users=users,
+            spawn_rate=options["spawn_rate"],
+            folder=folder,
+            run_time=LOGIN_TIMEOUT + int(options["seconds"]) + 120,
+            expect_workers=expect_workers,
+            local_workers=local_workers,
+            master_host="*" if public_host else "127.0.0.1",
+            master_port=options["master_port"] or options["port"] + 1,
+            on_window=on_window,
+            log=err.write,
         )
         previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         load_before = os.getloadavg()
@@ -385,38 +598,83 @@ class Command(BaseCommand):
             server.start()
             server.wait_ready()
             err.write(
-                f"gunicorn 已启动：127.0.0.1:{options['port']}，{options['workers']} 个进程 × "
-                f"{options['threads']} 个线程；日志 {server.log_path}"
+                f"gunicorn 已启动：{public_host or '127.0.0.1'}:{options['port']}，"
+                f"{options['workers']} 个进程 × {options['threads']} 个线程；日志 {server.log_path}"
             )
-            result = run_load(
-                base_url=f"http://127.0.0.1:{options['port']}",
-                clerks=data["clerks"],
-                reviewers=data["reviewers"],
-                password=PASSWORD,
-                year=year,
-                seconds=options["seconds"],
-                think=options["think"],
-                page_name=page_name,
-                keep_alive=5 if options["keep_alive"] else 0,
-                login_concurrency=max(2, options["workers"]),
-                log=err.write,
-                sample=functools.partial(server.cpu_sample, db["NAME"]),
+            if expect_workers:
+                err.write(
+                    f"Locust 主控：端口 {users_process.master_port}，等待 {expect_workers} 个 "
+                    f"worker（本机 {local_workers} 个）；压测机上运行：\n  .venv/bin/locust -f "
+                    f"devtools/locustfile.py --worker --master-host {public_host or '127.0.0.1'} "
+                    f"--master-port {users_process.master_port}"
+                )
+            err.write(
+                f"{users} 个用户（每秒 {options['spawn_rate']:g} 个）登录中 …；"
+                f"Locust 日志 {users_process.log_path}"
             )
+            stats, extra = users_process.run()
             load_after = os.getloadavg()
         except KeyboardInterrupt:
-            raise CommandError("已中断（Ctrl-C）：gunicorn 已停止，没有结果。") from None
+            raise CommandError("已中断（Ctrl-C）：gunicorn 和 Locust 已停止，没有结果。") from None
         finally:
+            users_process.stop()
             server.stop()
             if worker is not None:
-                _stop_worker(worker)
+                _stop_process(worker)
             signal.signal(signal.SIGTERM, previous_sigterm)
 
+        result = results_of(stats, extra, options["seconds"])
+        before, after = samples.get("open", {}), samples.get("close", {})
+        result["window"] = {
+            key: round(after[key] - before.get(key, 0.0), 2) for key in after if key in before
+        }
+        # The simulated users share the machine with the server: what they cost is part of it.
+        result["client_cpu_seconds"] = result["window"].pop("locust_cpu_seconds", None)
+        result["locust"] = {
+            "version": LOCUST_VERSION,
+            "workers": expect_workers,
+            "local_workers": local_workers,
+            "spawn_rate": options["spawn_rate"],
+        }
         figures = self._figures(result, options, db, env, load_before, load_after)
         figures["server_log"] = server.problems() | {"file": str(server.log_path)}
         self._table(figures)
         self.stdout.write(json.dumps(figures, ensure_ascii=False))
         if not result["pages"]:
             raise CommandError("没有完成任何请求（用户都未能登录？见上面的错误）。")
+
+    def _plan(self, data: dict, options: dict, year: int, folder: Path) -> Path:
+        """What the Locust master hands its users: one account each, and the run's settings.
+        Reports that exist before the run are never withdrawn: a 404 on one is an error."""
+        folder.mkdir(parents=True, exist_ok=True)
+        plan = {
+            "clerks": [
+                {
+                    "username": spec["username"],
+                    "password": PASSWORD,
+                    "township": spec["township"].name,
+                    "head": HEAD_TITLES[spec["township"].kind],
+                }
+                for spec in data["clerks"]
+            ],
+            "reviewers": [
+                {"username": spec["username"], "password": PASSWORD} for spec in data["reviewers"]
+            ],
+            "year": year,
+            "think": options["think"],
+            "keep_alive": options["keep_alive"],
+            "seconds": options["seconds"],
+            "login_timeout": LOGIN_TIMEOUT,
+            "stable_report_ids": list(
+                Report.objects.filter(period=data["period"]).values_list("pk", flat=True)
+            ),
+            "results": str(folder / "locust-results.json"),
+        }
+        if self.wrong_password:
+            plan["clerks"][0]["password"] += "-wrong"
+        path = folder / "locust-plan.json"
+        path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+        return path
 
     def _server_env(self) -> dict:
         env = dict(os.environ)
@@ -430,7 +688,7 @@ class Command(BaseCommand):
                 "DEBUG": "False",
                 # A fresh key per run: sessions live only as long as the run does.
                 "SECRET_KEY": secrets.token_urlsafe(50),
-                "ALLOWED_HOSTS": "127.0.0.1",
+                "ALLOWED_HOSTS": ",".join(filter(None, ["127.0.0.1", self.public_host])),
                 "USE_HTTPS": "False",
                 "SESSION_COOKIE_SECURE": "False",
                 "CSRF_COOKIE_SECURE": "False",
