@@ -49,6 +49,7 @@ MESSAGE_RE = re.compile(
     r'class="alert alert-(success|info|warning|danger) alert-dismissible"[^>]*>\s*(.*?)\s*<button',
     re.S,
 )
+ALERT_RE = re.compile(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', re.S)
 STATUS_RE = re.compile(r'class="badge status-([a-z_-]+)"')
 REVIEW_LINK_RE = re.compile(r'href="/reports/(\d+)/review/"')
 SCORES_LINK_RE = re.compile(r'href="/townships/(\d+)/scores/"')
@@ -91,7 +92,8 @@ def page_name(path: str) -> str:
 
 def message_of(body: str) -> str:
     """The flash messages and error summary of a page, as text, for the error report."""
-    found = [TAG_RE.sub("", text).strip() for _kind, text in MESSAGE_RE.findall(body)]
+    # Flash messages and form errors (crispy's non-field errors) are alerts.
+    found = [" ".join(TAG_RE.sub(" ", text).split()) for text in ALERT_RE.findall(body)]
     summary = re.search(r'id="error-summary".*?</div>\s*</div>', body, re.S)
     if summary:
         found.append(" ".join(TAG_RE.sub(" ", summary.group(0)).split()))

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -230,6 +232,20 @@ class Gunicorn:
             "worker_timeouts": sum("WORKER TIMEOUT" in line for line in lines),
             "sample": flagged[:5],
         }
+
+
+def _static_is_current(static_root: Path) -> bool:
+    """True when the collected files are newer than every source file: collecting again (hashing
+    and compressing 1,300 files) takes a minute on a busy machine."""
+    manifest = static_root / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    collected = manifest.stat().st_mtime
+    for finder in finders.get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            if Path(storage.path(path)).stat().st_mtime > collected:
+                return False
+    return True
 
 
 def _start_worker(env) -> subprocess.Popen:
@@ -533,6 +549,9 @@ class Command(BaseCommand):
         data = prepare(
             clerks=options["clerks"], reviewers=options["reviewers"], year=year, stdout=err
         )
+        # A wrong password of an earlier run (--check-failures) must not lock an account out.
+        for spec in data["clerks"] + data["reviewers"]:
+            axes_reset(username=spec["username"])
         self.wrong_password = options["check_failures"]
         folder = Path(settings.VAR_DIR) / "loadtest"
         plan = self._plan(data, options, year, folder)
@@ -543,16 +562,11 @@ class Command(BaseCommand):
         if not self.broker:
             raise CommandError("服务器以生产模式运行，必须有任务队列：--broker redis://…")
         env = self._server_env()
-        err.write("收集静态文件（DEBUG=False 使用带哈希的文件名）…")
-        collected = subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if collected.returncode != 0:
-            raise CommandError("collectstatic 失败：\n" + collected.stderr[-2000:])
+        static_root = Path(env["STATIC_ROOT"])
+        if _static_is_current(static_root):
+            err.write(f"静态文件已是最新（{static_root}）。")
+        else:
+            self._collect_static(env)
 
         public_host = options["public_host"]
         server = Gunicorn(
@@ -642,6 +656,18 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(figures, ensure_ascii=False))
         if not result["pages"]:
             raise CommandError("没有完成任何请求（用户都未能登录？见上面的错误）。")
+
+    def _collect_static(self, env: dict) -> None:
+        self.stderr.write("收集静态文件（DEBUG=False 使用带哈希的文件名）…")
+        collected = subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if collected.returncode != 0:
+            raise CommandError("collectstatic 失败：\n" + collected.stderr[-2000:])
 
     def _plan(self, data: dict, options: dict, year: int, folder: Path) -> Path:
         """What the Locust master hands its users: one account each, and the run's settings.

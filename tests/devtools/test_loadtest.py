@@ -1,0 +1,137 @@
+"""The load test for real: `manage.py loadtest` on its own PostgreSQL database, gunicorn, a Celery
+worker and Locust as a master with one worker process; one clerk logs in with a wrong password on
+purpose (--check-failures), which must be counted as the run's only error."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.urls import get_resolver
+
+from devtools.locust_results import errors, percentile, results_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_database_url() -> str:
+    """The same server as the tests' database, a database of the load run's own ("load" in its
+    name: the command refuses others)."""
+    name = os.getenv("TEST_DATABASE_NAME", "test_reportportal") + "_load"
+    db = settings.DATABASES["default"]
+    url = os.getenv("DATABASE_URL", f"postgres://postgres@{db['HOST'] or '127.0.0.1'}:5432/x")
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+@pytest.fixture(scope="module")
+def run() -> dict:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the load test runs on PostgreSQL only")
+    port = int(os.getenv("LOADTEST_PORT", "8779"))  # and the Locust master on the next one
+    redis_db = os.getenv("LOADTEST_REDIS_DB", "14")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "loadtest",
+            *("--seconds", "8", "--clerks", "3", "--reviewers", "1", "--think", "0.2"),
+            *("--port", str(port), "--broker", f"redis://127.0.0.1:6379/{redis_db}"),
+            *("--workers-local", "1", "--check-failures"),
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, DATABASE_URL=load_database_url()),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout[-2000:]
+    return json.loads(lines[0]) | {"table": done.stderr}
+
+
+def test_the_users_save_submit_and_review_through_locust(run):
+    assert run["benchmark"] == "loadtest"
+    assert run["locust"]["workers"] == 1 and run["locust"]["local_workers"] == 1
+    assert run["users"] == {"clerks": 3, "reviewers": 1}
+    assert run["users_logged_in"] == 3 and run["users_not_logged_in"] == 1
+    pages = run["pages"]
+    for page in ("POST report_edit:save", "GET report_edit", "GET county_home", "GET ranking"):
+        assert pages.get(page, {}).get("count", 0) >= 1, (page, sorted(pages))
+    assert {"POST report_edit:submit", "POST report_act:submit"} & set(pages)
+    assert run["actions"]["saves"] >= 1
+    assert run["total_requests"] == sum(page["count"] for page in pages.values())
+    assert run["requests_per_second"] > 0
+    for figures in [*pages.values(), run["overall"]]:
+        assert figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+    # Log-ins are kept out of the measured window.
+    assert "POST login" in run["login"]["pages"] and "POST login" not in pages
+    assert run["window"]["gunicorn_cpu_seconds"] > 0
+    assert run["window"]["server_cpu_ms_per_request"] > 0
+    assert "targets" in run and "errors_met" in run["targets"]
+    assert "页面 page" in run["table"]
+
+
+def test_the_deliberately_wrong_password_is_the_only_error(run):
+    assert run["errors"]["count"] == 1, run["errors"]
+    assert run["errors"]["by_kind"] == {"POST login: form refused": 1}
+    assert (
+        "用户名或密码" in run["errors"]["sample"][0] or "form refused" in run["errors"]["sample"][0]
+    )
+    assert run["targets"]["errors_met"] is False
+
+
+def test_page_names_are_the_portals_url_names(run):
+    names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
+    for page in [*run["pages"], *run["login"]["pages"]]:
+        method, _, name = page.partition(" ")
+        assert method in ("GET", "POST")
+        assert name.split(":")[0] in names, page
+
+
+def test_percentiles_are_values_really_observed():
+    counts = {10.0: 50, 20.0: 45, 300.0: 4, 4300.0: 1}
+    assert percentile(counts, 0.50) == 10.0
+    assert percentile(counts, 0.95) == 20.0
+    assert percentile(counts, 0.99) == 300.0
+    assert percentile(counts, 1.0) == 4300.0
+    assert percentile({}, 0.5) == 0.0
+
+
+def test_results_from_locusts_statistics():
+    stats = [
+        {
+            "name": "GET report_edit",
+            "method": "GET",
+            "num_requests": 3,
+            "response_times": {"20": 2, "4300": 1},
+            "max_response_time": 4261.4,
+        }
+    ]
+    extra = {
+        "login": {"seconds": 2.0, "logged_in": 1, "failed": 0, "stats": [], "errors": []},
+        "window": {"opened": 100.0, "closed": 108.0},
+        "errors": [
+            {"name": "POST login", "method": "POST", "error": "CatchResponseError('HTTP 500')"}
+            | {"occurrences": 2}
+        ],
+        "counts": {"saves": 4},
+    }
+    result = results_of(stats, extra, seconds=8)
+    # A rounded response time never lies above the exact maximum.
+    assert result["pages"]["GET report_edit"] == {
+        "count": 3,
+        "p50_ms": 20.0,
+        "p95_ms": 4261.4,
+        "p99_ms": 4261.4,
+        "max_ms": 4261.4,
+    }
+    assert result["requests_per_second"] == 0.4 and result["duration_seconds"] == 8.0
+    assert result["errors"]["count"] == 2
+    assert result["errors"]["sample"] == ["POST login: HTTP 500（2 次）"]
+    assert result["actions"]["saves"] == 4 and result["actions"]["withdrawals"] == 0
+    assert errors([])["count"] == 0
