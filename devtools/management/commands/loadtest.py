@@ -568,7 +568,7 @@ class Command(BaseCommand):
         else:
             self._collect_static(env)
 
-        public_host = options["public_host"]
+        public_host = self.public_host
         server = Gunicorn(
             # Load machines reach the server on the network; otherwise nothing but this machine.
             host="0.0.0.0" if public_host else "127.0.0.1",
