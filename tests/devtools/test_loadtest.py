@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import get_resolver
 
-from devtools.locust_results import errors, percentile, results_of
+from devtools.management.commands.loadtest import _errors
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,45 +93,17 @@ def test_page_names_are_the_portals_url_names(run):
         assert name.split(":")[0] in names, page
 
 
-def test_percentiles_are_values_really_observed():
-    counts = {10.0: 50, 20.0: 45, 300.0: 4, 4300.0: 1}
-    assert percentile(counts, 0.50) == 10.0
-    assert percentile(counts, 0.95) == 20.0
-    assert percentile(counts, 0.99) == 300.0
-    assert percentile(counts, 1.0) == 4300.0
-    assert percentile({}, 0.5) == 0.0
-
-
-def test_results_from_locusts_statistics():
-    stats = [
-        {
-            "name": "GET report_edit",
-            "method": "GET",
-            "num_requests": 3,
-            "response_times": {"20": 2, "4300": 1},
-            "max_response_time": 4261.4,
-        }
+def test_failures_are_grouped_by_page_and_kind():
+    rows = [
+        {"name": "POST login", "error": "CatchResponseError('form refused (HTTP 200): 密码')"}
+        | {"occurrences": 1},
+        {"name": "GET report_edit", "error": "CatchResponseError('HTTP 500')", "occurrences": 2},
     ]
-    extra = {
-        "login": {"seconds": 2.0, "logged_in": 1, "failed": 0, "stats": [], "errors": []},
-        "window": {"opened": 100.0, "closed": 108.0},
-        "errors": [
-            {"name": "POST login", "method": "POST", "error": "CatchResponseError('HTTP 500')"}
-            | {"occurrences": 2}
-        ],
-        "counts": {"saves": 4},
-    }
-    result = results_of(stats, extra, seconds=8)
-    # A rounded response time never lies above the exact maximum.
-    assert result["pages"]["GET report_edit"] == {
+    assert _errors(rows) == {
         "count": 3,
-        "p50_ms": 20.0,
-        "p95_ms": 4261.4,
-        "p99_ms": 4261.4,
-        "max_ms": 4261.4,
+        "by_kind": {"GET report_edit: HTTP 500": 2, "POST login: form refused": 1},
+        "sample": [
+            "POST login: form refused (HTTP 200): 密码",
+            "GET report_edit: HTTP 500（2 次）",
+        ],
     }
-    assert result["requests_per_second"] == 0.4 and result["duration_seconds"] == 8.0
-    assert result["errors"]["count"] == 2
-    assert result["errors"]["sample"] == ["POST login: HTTP 500（2 次）"]
-    assert result["actions"]["saves"] == 4 and result["actions"]["withdrawals"] == 0
-    assert errors([])["count"] == 0

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,12 @@ from django.db import connections
 
 from devtools.demo import HEAD_TITLES
 from devtools.loadtest_data import PASSWORD, prepare
-from devtools.locust_results import results_of
 from reports.models import Report
 
 SUGGESTED_URL = "postgres://postgres@127.0.0.1:5432/reportportal_load"
 P95_TARGET_MS = 300
+ERROR_SAMPLE = 25
+ACTIONS = ("saves", "submits", "withdrawals", "reviewer_404_on_withdrawn_report (expected)")
 LOGIN_TIMEOUT = 300  # seconds for every user to log in before the window opens regardless
 LOCUST_VERSION = importlib.metadata.version("locust")  # without importing it (gevent)
 
@@ -318,48 +320,26 @@ class Locust:
     ):
         self.folder = folder
         self.binary = str(Path(sys.executable).with_name("locust"))
-        self.stats_prefix = folder / "locust-stats"
         self.log_path = folder / "locust.log"
         self.on_window = on_window
         self.log = log
         self.local_workers = local_workers
         self.master_port = master_port
-        self.command = [
-            self.binary,
-            "-f",
-            str(LOCUSTFILE),
-            "--headless",
-            "--host",
-            base_url,
-            "--users",
-            str(users),
-            "--spawn-rate",
-            f"{spawn_rate:g}",
-            "--plan",
-            str(plan),
-            "--json-file",
-            str(self.stats_prefix),
-            "--only-summary",
-            # Failures are figures here, not a reason for a non-zero exit: that is kept for
-            # Locust itself failing.
-            "--exit-code-on-error",
-            "0",
-            # A safety net only: the scenario's conductor ends the run after the window.
-            "--run-time",
-            f"{run_time}s",
-        ]
+        # Failures are figures here, not a reason for a non-zero exit (kept for Locust failing);
+        # the run time is a safety net only: the scenario's conductor ends the run.
+        options = (
+            f"--headless --users {users} --spawn-rate {spawn_rate:g} --only-summary "
+            f"--exit-code-on-error 0 --run-time {run_time}s"
+        )
         if expect_workers:
-            self.command += [
-                "--master",
-                "--expect-workers",
-                str(expect_workers),
-                "--expect-workers-max-wait",
-                "300",
-                "--master-bind-host",
-                master_host,
-                "--master-bind-port",
-                str(master_port),
-            ]
+            options += (
+                f" --master --expect-workers {expect_workers} --expect-workers-max-wait 300"
+                f" --master-bind-host {master_host} --master-bind-port {master_port}"
+            )
+        self.command = [
+            *(self.binary, "-f", str(LOCUSTFILE), "--host", base_url, "--plan", str(plan)),
+            *options.split(),
+        ]
         self.processes: list[subprocess.Popen] = []
         self.opened: int | None = None
 
@@ -378,26 +358,17 @@ class Locust:
         atexit.register(_stop_process, process)
         return process
 
-    def run(self) -> tuple[list[dict], dict]:
-        """Runs the users to the end; returns Locust's statistics and the conductor's results."""
+    def run(self) -> dict:
+        """Runs the users to the end; returns the conductor's results (see devtools/locustfile)."""
         if not Path(self.binary).exists():
             raise CommandError(f"找不到 locust：{self.binary}（请安装 requirements-dev.txt）。")
-        for stale in (Path(f"{self.stats_prefix}.json"), self.folder / "locust-results.json"):
-            stale.unlink(missing_ok=True)
+        (self.folder / "locust-results.json").unlink(missing_ok=True)
         master = self._start(self.command, subprocess.PIPE)
         for index in range(self.local_workers):
             log = (self.folder / f"locust-worker-{index + 1}.log").open("w", encoding="utf-8")
             self._start(
-                [
-                    self.binary,
-                    "-f",
-                    str(LOCUSTFILE),
-                    "--worker",
-                    "--master-host",
-                    "127.0.0.1",
-                    "--master-port",
-                    str(self.master_port),
-                ],
+                [self.binary, "-f", str(LOCUSTFILE), "--worker", "--master-host", "127.0.0.1"]
+                + ["--master-port", str(self.master_port)],
                 log,
             )
             log.close()
@@ -416,15 +387,14 @@ class Locust:
         for process in self.processes:
             _stop_process(process)
         try:
-            stats = json.loads(Path(f"{self.stats_prefix}.json").read_text(encoding="utf-8"))
-            extra = json.loads((self.folder / "locust-results.json").read_text(encoding="utf-8"))
+            results = json.loads((self.folder / "locust-results.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raise CommandError(
                 f"Locust 没有写出结果（退出码 {code}），见 {self.log_path}：\n{self.tail()}"
             ) from None
-        if not extra.get("window"):
+        if not results["window"]:
             raise CommandError(f"Locust 没有完成压测时段，见 {self.log_path}：\n{self.tail()}")
-        return stats, extra
+        return results
 
     def cpu_seconds(self) -> float:
         """CPU of the Locust processes on this machine: the load costs this machine too."""
@@ -440,6 +410,47 @@ class Locust:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+
+def _results(locust: dict, seconds: float) -> dict:
+    """The run's figures from what the Locust master wrote (devtools/locustfile.py)."""
+    login, window = locust["login"], locust["window"]
+    total = window["overall"]["count"]
+    return {
+        "login_seconds": login["seconds"],
+        "login": login["overall"] | {"pages": login["pages"]},
+        "users_logged_in": login["logged_in"],
+        "users_not_logged_in": login["failed"],
+        "duration_seconds": round(window["closed"] - window["opened"], 1),
+        "total_requests": total,
+        "requests_per_second": round(total / seconds, 1),
+        "pages": window["pages"],
+        "overall": window["overall"],
+        # A user who cannot log in sees it as much as one whose save fails.
+        "errors": _errors(login["errors"] + window["errors"]),
+        "actions": dict.fromkeys(ACTIONS, 0) | locust["counts"],
+    }
+
+
+def _errors(rows: list[dict]) -> dict:
+    """Locust's failures: one row per request name and message, with its occurrences."""
+    by_kind: Counter[str] = Counter()
+    sample: list[str] = []
+    for row in rows:
+        # Locust keeps a failure as its exception's repr: CatchResponseError('HTTP 500') …
+        wrapped = re.match(r"^\w+\((['\"])(.*)\1\)$", row["error"], re.S)
+        message = wrapped.group(2) if wrapped else row["error"]
+        by_kind[f"{row['name']}: {re.split(r'[:(«]', message, maxsplit=1)[0].strip()}"] += row[
+            "occurrences"
+        ]
+        if len(sample) < ERROR_SAMPLE:
+            times = f"（{row['occurrences']} 次）" if row["occurrences"] > 1 else ""
+            sample.append(f"{row['name']}: {message}{times}"[:300])
+    return {
+        "count": sum(by_kind.values()),
+        "by_kind": dict(by_kind.most_common()),
+        "sample": sample,
+    }
 
 
 class Command(BaseCommand):
@@ -626,7 +637,7 @@ class Command(BaseCommand):
                 f"{users} 个用户（每秒 {options['spawn_rate']:g} 个）登录中 …；"
                 f"Locust 日志 {users_process.log_path}"
             )
-            stats, extra = users_process.run()
+            locust = users_process.run()
             load_after = os.getloadavg()
         except KeyboardInterrupt:
             raise CommandError("已中断（Ctrl-C）：gunicorn 和 Locust 已停止，没有结果。") from None
@@ -637,7 +648,7 @@ class Command(BaseCommand):
                 _stop_process(worker)
             signal.signal(signal.SIGTERM, previous_sigterm)
 
-        result = results_of(stats, extra, options["seconds"])
+        result = _results(locust, options["seconds"])
         before, after = samples.get("open", {}), samples.get("close", {})
         result["window"] = {
             key: round(after[key] - before.get(key, 0.0), 2) for key in after if key in before
