@@ -311,7 +311,8 @@ class PortalUser(FastHttpUser):
         self.referer = ""
         self.origin = (self.host or "").rstrip("/")
         account = self._ask_for_account()
-        if account is None:
+        if account is None:  # more users than accounts: a worker joined that was not expected
+            self.environment.runner.send_message("loadtest_logged_in", {"ok": False})
             return
         settings = account["settings"]
         self.username = account["account"]["username"]
