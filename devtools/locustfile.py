@@ -117,7 +117,7 @@ def _arguments(parser: Any) -> None:
 @dataclass
 class Conductor:
     """The master's (or single process's) part: hands out accounts, counts log-ins, opens and
-    closes the window, and writes what Locust's statistics do not hold to the plan's results."""
+    closes the window, and writes both phases' figures to the plan's results file."""
 
     plan: dict
     free: dict[str, list[dict]] = field(default_factory=dict)
