@@ -73,7 +73,7 @@ def test_the_users_save_submit_and_review_through_locust(run):
     assert run["window"]["gunicorn_cpu_seconds"] > 0
     assert run["window"]["server_cpu_ms_per_request"] > 0
     assert "targets" in run and "errors_met" in run["targets"]
-    assert "页面 page" in run["table"]
+    assert "页面 page" in run["table"] and "1 个 worker（本机 1 个）" in run["table"]
 
 
 def test_the_deliberately_wrong_password_is_the_only_error(run):

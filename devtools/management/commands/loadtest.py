@@ -807,7 +807,18 @@ class Command(BaseCommand):
         login = figures["login"]
         err.write(
             f"登录阶段：{figures['login_seconds']} 秒，{login['count']} 个请求，"
-            f"p95 {login['p95_ms']:.0f} ms（不计入上表）"
+            f"p95 {login['p95_ms']:.0f} ms（不计入上表）；未能登录的用户 "
+            f"{figures['users_not_logged_in']} 个"
+        )
+        locust = figures["locust"]
+        err.write(
+            f"Locust {locust['version']}："
+            + (
+                f"{locust['workers']} 个 worker（本机 {locust['local_workers']} 个）"
+                if locust["workers"]
+                else "单进程"
+            )
+            + f"，本机 Locust 进程 CPU {figures['client_cpu_seconds']} 秒"
         )
         targets = figures["targets"]
         err.write(
