@@ -1,13 +1,11 @@
 import atexit
 import datetime
-import http.client
 import importlib.metadata
 import json
 import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from devtools import processes
 from devtools.demo import HEAD_TITLES
 from devtools.loadtest_data import PASSWORD, prepare
 from reports.models import Report
@@ -63,99 +62,38 @@ def ensure_database(db: Mapping[str, Any]) -> bool:
         conn.close()
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process (Linux /proc), 0 if it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def _postgres_backends(dbname: str) -> list[int]:
-    """PostgreSQL server processes serving this database ("postgres: … USER DBNAME HOST")."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if title.startswith("postgres: ") and f" {dbname} " in title:
-            pids.append(int(entry.name))
-    return pids
-
-
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, all cores (/proc/stat)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields) - idle) / CLOCK_TICKS, sum(fields) / CLOCK_TICKS
-
-
-class Gunicorn:
-    """The app server under test, in its own session so that Ctrl-C reaches only this command,
-    which then stops it (also from atexit and on SIGTERM)."""
+class Gunicorn(processes.Gunicorn):
+    """The app server under test, with the load run's own command line."""
 
     def __init__(
         self, *, host: str, port: int, workers: int, threads: int, keep_alive: int, env, log: Path
     ):
-        self.port = port
-        self.log_path = log
-        self.env = env
-        binary = Path(sys.executable).with_name("gunicorn")
-        self.command = [
-            str(binary),
-            "reportportal.wsgi",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--keep-alive",
-            str(keep_alive),
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "5",
-            "--log-level",
-            "warning",
-        ]
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        if not Path(self.command[0]).exists():
-            raise CommandError(f"找不到 gunicorn：{self.command[0]}（请安装 requirements.txt）。")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                raise CommandError(f"端口 {self.port} 已被占用，请用 --port 换一个。")
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("w", encoding="utf-8")
-        atexit.register(self.stop)
-        self.process = subprocess.Popen(
-            self.command,
+        super().__init__(
+            command=[
+                processes.Gunicorn.binary(),
+                "reportportal.wsgi",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--keep-alive",
+                str(keep_alive),
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
+            ],
+            port=port,
+            env=env,
             cwd=settings.BASE_DIR,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            log=log,
         )
-        log.close()  # the child has its own copy
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, path: str = "/login/", timeout: float = 60) -> None:
         """Until the log-in page and one static file answer 200, or the server gives up."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -165,58 +103,33 @@ class Gunicorn:
                     f"gunicorn 启动失败（退出码 {self.process.returncode}）：\n{self.tail()}"
                 )
             try:
-                status, body = self.fetch("/login/")
+                status, content = self.fetch(path)
             except OSError:
                 time.sleep(0.2)
                 continue
             if status != 200:
                 raise CommandError(f"登录页返回 HTTP {status}：\n{self.tail()}")
+            body = content.decode("utf-8", errors="replace")
             css = re.search(r'href="(/static/[^"]+\.css)"', body)
             if css is None or self.fetch(css.group(1))[0] != 200:
                 raise CommandError("静态文件不可用（whitenoise / collectstatic）。")
             return
         raise CommandError(f"gunicorn 在 {timeout:.0f} 秒内没有响应：\n{self.tail()}")
 
-    def fetch(self, path: str) -> tuple[int, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request("GET", path)
-            response = connection.getresponse()
-            return response.status, response.read().decode("utf-8", errors="replace")
-        finally:
-            connection.close()
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()  # gunicorn's master stops its workers on SIGTERM
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # its own session: only what it started
-            process.wait(timeout=5)
-
     def cpu_sample(self, dbname: str) -> dict[str, float]:
         """Cumulative CPU of the server (master and workers), of its database backends and of
         the machine: on a shared machine the per-request cost is the figure that carries over."""
         if self.process is None or not Path("/proc/stat").exists():
             return {}
-        master = self.process.pid
-        busy, total = _machine_cpu()
+        busy, total = processes.machine_cpu()
         return {
-            "gunicorn_cpu_seconds": sum(map(_cpu_seconds, [master, *_children(master)])),
-            "postgres_cpu_seconds": sum(map(_cpu_seconds, _postgres_backends(dbname))),
+            "gunicorn_cpu_seconds": self.cpu(),
+            "postgres_cpu_seconds": sum(
+                map(processes.cpu_seconds, processes.postgres_backends(dbname))
+            ),
             "machine_busy_cpu_seconds": busy,
             "machine_cpu_seconds": total,
         }
-
-    def tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
 
     def problems(self) -> dict:
         """Tracebacks and worker timeouts the server logged during the run."""
@@ -398,7 +311,7 @@ class Locust:
 
     def cpu_seconds(self) -> float:
         """CPU of the Locust processes on this machine: the load costs this machine too."""
-        return sum(_cpu_seconds(process.pid) for process in self.processes)
+        return sum(processes.cpu_seconds(process.pid) for process in self.processes)
 
     def stop(self) -> None:
         for process in self.processes:
