@@ -173,6 +173,9 @@ def test_the_system_administrator_does_not_manage_accounts_in_the_admin(client, 
 
     client.force_login(personas.admin)
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    # …and the overview does not offer a link that would end there.
+    overview = client.get(reverse("admin_home") + "?year=2023").content.decode()
+    assert reverse("admin:auth_user_changelist") not in overview
     membership = Membership.objects.get(user=personas.clerk_lianchi)
     page = client.get(reverse("admin:org_membership_change", args=[membership.pk]))
     assert page.status_code == 200
