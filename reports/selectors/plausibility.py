@@ -1,8 +1,12 @@
 """Last year beside this year for every figure of a report, the county's median per village, and
 who has checked a figure marked 「请核实」: a fixed number of queries, whatever the county's size."""
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
+
+from django.core.cache import cache
 
 from indicators.models import DataElement, IndicatorSet
 from indicators.plausibility import DEFAULT_FACTOR, FigureFlag, county_medians, figure_flags
@@ -12,6 +16,7 @@ from reportportal.memo import per_request
 from ..models import FigureCheck, Report, ReportValue
 from ..workflow import SENT_STATUSES
 from .reports import figures_of
+from .stamps import FRAGMENT_SECONDS, county_period_stamp
 
 
 @dataclass(frozen=True)
@@ -63,21 +68,27 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
     before = previous_report(report)
     ids = [report.pk] + ([before.pk] if before else [])
     figures = figures_of(ids)
-    peers: dict[int, dict[str, int | None]] = {}
-    for report_id, code, value in (
-        ReportValue.objects.filter(
-            report__period_id=report.period_id,
-            report__township__county_id=report.township.county_id,
-            report__status__in=SENT_STATUSES,
-        )
-        .exclude(report_id=report.pk)
-        .values_list("report_id", "element__code", "value")
-    ):
-        peers.setdefault(report_id, {})[code] = value
+    # The county's medians change only with its sent reports: kept in the cache on the stamp
+    # that changes with any of them (reports.selectors.stamps).
+    medians = cast(
+        dict[str, Decimal | None],
+        cache.get_or_set(
+            "medians:{}:{}".format(
+                report.pk,
+                hashlib.sha256(
+                    "|".join(
+                        [*codes, county_period_stamp(report.township.county, report.period)]
+                    ).encode()
+                ).hexdigest(),
+            ),
+            lambda: _county_medians(report, codes),
+            FRAGMENT_SECONDS,
+        ),
+    )
     flags = figure_flags(
         current=figures.get(report.pk, {}),
         previous=figures.get(before.pk, {}) if before else {},
-        medians=county_medians(list(peers.values()), codes),
+        medians=medians,
         codes=codes,
         factor=change_factor(report),
         registered_villages=report.township.villages_registered,
@@ -91,3 +102,18 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
         )
         for element in elements
     }
+
+
+def _county_medians(report: Report, codes: list[str]) -> dict[str, Decimal | None]:
+    peers: dict[int, dict[str, int | None]] = {}
+    for report_id, code, value in (
+        ReportValue.objects.filter(
+            report__period_id=report.period_id,
+            report__township__county_id=report.township.county_id,
+            report__status__in=SENT_STATUSES,
+        )
+        .exclude(report_id=report.pk)
+        .values_list("report_id", "element__code", "value")
+    ):
+        peers.setdefault(report_id, {})[code] = value
+    return county_medians(list(peers.values()), codes)

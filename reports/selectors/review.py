@@ -1,7 +1,10 @@
 """Reads for reviewing a report: comment threads and what changed between two submissions."""
 
+import hashlib
 from dataclasses import dataclass
+from typing import cast
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -150,4 +153,12 @@ def plan_follow_up(report: Report) -> PlanFollowUp | None:
     )
     if previous is None or not previous.next_year_plan.strip():
         return None
-    return PlanFollowUp(previous, follow_up(previous.next_year_plan, report.measures_and_results))
+    return PlanFollowUp(previous, _follow_up(previous.next_year_plan, report.measures_and_results))
+
+
+def _follow_up(plan: str, measures: str) -> list[FollowUp]:
+    """reading.followup's answer for two texts (a pure function), kept in the cache by their
+    digest: the review page asks again on every visit."""
+    digest = hashlib.sha256(f"{plan}\0{measures}".encode()).hexdigest()
+    found = cache.get_or_set(f"followup:{digest}", lambda: follow_up(plan, measures), 3600)
+    return cast(list[FollowUp], found)

@@ -12,6 +12,7 @@ shows after FRAGMENT_SECONDS at the latest.
 from django.db import connection
 
 from org.models import County, Period, Township
+from reportportal.memo import per_request
 
 from ..models import Report, ReportScore, ReportStatusChange, ReviewComment
 
@@ -40,6 +41,7 @@ FROM county_reports
 """
 
 
+@per_request
 def county_period_stamp(county: County, period: Period) -> str:
     with connection.cursor() as cursor:
         cursor.execute(STAMP_SQL, [period.pk, county.pk, county.pk])

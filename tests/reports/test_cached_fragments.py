@@ -77,3 +77,38 @@ def test_the_county_dashboard_follows_moves_townships_and_the_day(client, person
     assert client.get(url).context["today"] == datetime.date.today()
     TownshipFactory(county=personas.shenqiu, name="新设街道")  # the admin adds a township
     assert "新设街道" in client.get(url).content.decode()
+
+
+def test_the_county_medians_follow_the_sent_reports(personas, draft, full_parts):
+    """The medians are cached on the county's stamp: a report sent or withdrawn moves them."""
+    from indicators.plausibility import MEDIAN_MIN_PEERS
+    from org.models import Membership
+    from org.services import membership_assign
+    from reports.selectors.plausibility import figure_plausibility
+    from tests.factories import UserFactory
+
+    def median():
+        return figure_plausibility(draft)["disputes_mediated"].flag.median_per_village
+
+    assert median() is None  # no peers yet: and now in the cache
+    peers = []
+    for index in range(MEDIAN_MIN_PEERS):
+        township = TownshipFactory(county=personas.shenqiu, name=f"同县第{index}镇")
+        clerk = UserFactory(username=f"peer{index}")
+        membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+        peers.append(
+            (
+                submit_report(
+                    township=township,
+                    period=personas.period,
+                    clerk=clerk,
+                    parts=full_parts,
+                    figures={"villages_total": 10, "disputes_mediated": 20},
+                ),
+                clerk,
+            )
+        )
+    assert median() == 2
+    report, clerk = peers[0]
+    report_withdraw(report=report, actor=clerk)
+    assert median() is None
