@@ -19,7 +19,7 @@ timeout = int(os.getenv("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
 # Recycled now and then, so a slow leak in a library never grows without bound.
-max_requests = 2000
+max_requests = int(os.getenv("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # Request line and headers bounded as nginx bounds them.
 limit_request_line = 8190

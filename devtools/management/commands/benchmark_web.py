@@ -292,6 +292,9 @@ class Command(BaseCommand):
                 "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
                 "LOG_LEVEL": "WARNING",
                 "GUNICORN_WORKERS": str(workers),
+                # A recycled worker takes its CPU time (and its database backend's) with it:
+                # the CPU per request would come out short, even negative.
+                "GUNICORN_MAX_REQUESTS": "0",
                 "GUNICORN_ACCESS_LOG": str(var / "access.log"),
                 "GUNICORN_ERROR_LOG": "-",
                 # Log-ins of a run come from one address: far under the lock-out, but no limit.
