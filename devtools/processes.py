@@ -151,8 +151,25 @@ class Gunicorn:
         return sum(map(cpu_seconds, [master, *children(master)]))
 
     def tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def collectstatic(env: Mapping[str, str], cwd: Path) -> None:
+    """The servers' static files (hashed names with DEBUG=False), in the environment's STATIC_ROOT."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise CommandError("collectstatic 失败：\n" + done.stderr[-2000:])

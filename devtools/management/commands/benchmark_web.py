@@ -16,7 +16,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -32,7 +31,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from devtools.processes import Gunicorn, cpu_seconds, machine_cpu, postgres_backends
+from devtools.processes import (
+    Gunicorn,
+    collectstatic,
+    cpu_seconds,
+    machine_cpu,
+    postgres_backends,
+)
 from reports.models import Report
 from reports.workflow import ReportStatus
 
@@ -105,7 +110,7 @@ class Command(BaseCommand):
 
         var = Path(settings.VAR_DIR) / "webbench"
         env = self._server_env(var, workers)
-        self._collectstatic(env)
+        collectstatic(env, settings.BASE_DIR)
         conf = str(settings.BASE_DIR / "deploy" / "gunicorn.conf.py")
         portal = Gunicorn(
             command=[Gunicorn.binary(), "-c", conf, "reportportal.wsgi"],
@@ -303,17 +308,6 @@ class Command(BaseCommand):
             }
         )
         return env
-
-    def _collectstatic(self, env: dict[str, str]) -> None:
-        done = subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise CommandError("collectstatic 失败：\n" + done.stderr[-2000:])
 
     def _log_in(self, server: Gunicorn, username: str) -> str:
         """The cookies of a real log-in through the form, as a Cookie header."""

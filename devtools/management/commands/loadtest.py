@@ -8,7 +8,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -95,26 +94,11 @@ class Gunicorn(processes.Gunicorn):
 
     def wait_ready(self, path: str = "/login/", timeout: float = 60) -> None:
         """Until the log-in page and one static file answer 200, or the server gives up."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise CommandError(
-                    f"gunicorn 启动失败（退出码 {self.process.returncode}）：\n{self.tail()}"
-                )
-            try:
-                status, content = self.fetch(path)
-            except OSError:
-                time.sleep(0.2)
-                continue
-            if status != 200:
-                raise CommandError(f"登录页返回 HTTP {status}：\n{self.tail()}")
-            body = content.decode("utf-8", errors="replace")
-            css = re.search(r'href="(/static/[^"]+\.css)"', body)
-            if css is None or self.fetch(css.group(1))[0] != 200:
-                raise CommandError("静态文件不可用（whitenoise / collectstatic）。")
-            return
-        raise CommandError(f"gunicorn 在 {timeout:.0f} 秒内没有响应：\n{self.tail()}")
+        super().wait_ready(path, timeout)
+        body = self.fetch(path)[1].decode("utf-8", errors="replace")
+        css = re.search(r'href="(/static/[^"]+\.css)"', body)
+        if css is None or self.fetch(css.group(1))[0] != 200:
+            raise CommandError("静态文件不可用（whitenoise / collectstatic）。")
 
     def cpu_sample(self, dbname: str) -> dict[str, float]:
         """Cumulative CPU of the server (master and workers), of its database backends and of
@@ -318,11 +302,7 @@ class Locust:
             _stop_process(process)
 
     def tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return processes.log_tail(self.log_path, lines)
 
 
 def _results(locust: dict, seconds: float) -> dict:
@@ -583,15 +563,7 @@ class Command(BaseCommand):
 
     def _collect_static(self, env: dict) -> None:
         self.stderr.write("收集静态文件（DEBUG=False 使用带哈希的文件名）…")
-        collected = subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if collected.returncode != 0:
-            raise CommandError("collectstatic 失败：\n" + collected.stderr[-2000:])
+        processes.collectstatic(env, settings.BASE_DIR)
 
     def _plan(self, data: dict, options: dict, year: int, folder: Path) -> Path:
         """What the Locust master hands its users: one account each, and the run's settings.
