@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test.utils import override_settings
 from playwright.sync_api import sync_playwright
 
@@ -130,3 +131,10 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached: pages keep parts in the cache between requests, and
+    a test must not see what another one left."""
+    cache.clear()

@@ -9,12 +9,30 @@ part of the key. What the aggregate cannot see (a township or an indicator renam
 shows after FRAGMENT_SECONDS at the latest.
 """
 
+import hashlib
+from typing import TYPE_CHECKING, Any
+
 from django.db import connection
+from django.utils import timezone
 
 from org.models import County, Period, Township
 from reportportal.memo import per_request
 
-from ..models import Report, ReportScore, ReportStatusChange, ReviewComment
+from ..models import (
+    Evidence,
+    FigureCheck,
+    Report,
+    ReportScore,
+    ReportSimilarity,
+    ReportSnapshot,
+    ReportStatusChange,
+    ReportValue,
+    ReviewComment,
+    ReviewerDeduction,
+)
+
+if TYPE_CHECKING:
+    from .reports import Capabilities
 
 FRAGMENT_SECONDS = 300
 
@@ -47,3 +65,87 @@ def county_period_stamp(county: County, period: Period) -> str:
         cursor.execute(STAMP_SQL, [period.pk, county.pk, county.pk])
         row = cursor.fetchone()
     return "|".join([period.deadline.isoformat(), *map(str, row)]).replace(" ", "T")
+
+
+def _rows(model: type, where: str = "x.report_id = r.id") -> str:
+    """A digest of every row of a table that belongs to the report: any insert, change or delete
+    of one changes it."""
+    table = model._meta.db_table  # type: ignore[attr-defined]
+    return f"(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) FROM {table} x WHERE {where})"
+
+
+# Everything the report's own pages show, read in one statement: the report row itself (text,
+# status, version, who saved it), its figures, comments, workflow moves, submission rounds
+# (append-only: their ids suffice), evidence, score, reviewer deductions, figure checks, stored
+# similar reports, the township's other years (last year's plan and figures are compared), and
+# the township, county and period rows (names, villages, deadline, lock).
+REPORT_STAMP_SQL = f"""
+SELECT md5(r::text),
+    {_rows(ReportValue)}, {_rows(ReviewComment)}, {_rows(ReportStatusChange)},
+    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM {ReportSnapshot._meta.db_table}
+     WHERE report_id = r.id),
+    {_rows(Evidence)}, {_rows(ReportScore)}, {_rows(ReviewerDeduction)}, {_rows(FigureCheck)},
+    {_rows(ReportSimilarity)},
+    (SELECT md5(coalesce(string_agg(o.id || ':' || o.period_id || ':' || o.status || ':' ||
+        o.version || ':' || o.updated_at, '|' ORDER BY o.id), ''))
+     FROM {Report._meta.db_table} o WHERE o.township_id = r.township_id AND o.id <> r.id),
+    (SELECT md5(t::text) FROM {Township._meta.db_table} t WHERE t.id = r.township_id),
+    (SELECT md5(c::text) FROM {County._meta.db_table} c
+     JOIN {Township._meta.db_table} t ON t.county_id = c.id WHERE t.id = r.township_id),
+    (SELECT md5(p::text) FROM {Period._meta.db_table} p WHERE p.id = r.period_id)
+FROM {Report._meta.db_table} r WHERE r.id = %s
+"""
+
+
+@per_request
+def report_stamp(report_id: int) -> str:
+    """What a cached part of one report's page is keyed on: it changes with anything that page
+    shows of the report (county-wide figures such as the medians are the county stamp's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(REPORT_STAMP_SQL, [report_id])
+        row = cursor.fetchone()
+    return hashlib.sha256("|".join(map(str, row or ("gone",))).encode()).hexdigest()
+
+
+def report_page_key(
+    user: Any, report: Report, can: "Capabilities", *, county_wide: bool = True
+) -> tuple[object, ...]:
+    """The key of a cached part of one report's page for one user: who looks and what they may
+    do, the day (deadlines count in days), the report's stamp and, for a page that shows what
+    depends on the county's other reports (the medians, the queue's next report), its county's."""
+    key = (
+        user.pk,
+        sorted(can.rights),
+        can.actions,
+        (can.edit, can.answer, can.review, can.comment),
+        timezone.localdate().isoformat(),
+        report_stamp(report.pk),
+    )
+    if county_wide:
+        return (*key, county_period_stamp(report.township.county, report.period))
+    return key
+
+
+# What a township's own home page shows: its name and county's, its reports' states (a return adds
+# a status change and its reason), and every period's year, deadline and lock.
+TOWNSHIP_STAMP_SQL = f"""
+SELECT
+    (SELECT md5(t::text || c::text) FROM {Township._meta.db_table} t
+     JOIN {County._meta.db_table} c ON c.id = t.county_id WHERE t.id = %s),
+    (SELECT md5(coalesce(string_agg(r.id || ':' || r.period_id || ':' || r.status || ':' ||
+        r.version || ':' || r.updated_at, '|' ORDER BY r.id), ''))
+     FROM {Report._meta.db_table} r WHERE r.township_id = %s),
+    (SELECT max(m.id) FROM {ReportStatusChange._meta.db_table} m
+     JOIN {Report._meta.db_table} r ON r.id = m.report_id WHERE r.township_id = %s),
+    (SELECT md5(coalesce(string_agg(p::text, '|' ORDER BY p.id), ''))
+     FROM {Period._meta.db_table} p)
+"""
+
+
+def township_page_key(user: Any, township: Township) -> tuple[object, ...]:
+    """The key of the township's home page for its clerk: the day (deadlines count in days) and
+    the township's reports and the periods as they stand."""
+    with connection.cursor() as cursor:
+        cursor.execute(TOWNSHIP_STAMP_SQL, [township.pk] * 3)
+        row = cursor.fetchone()
+    return (user.pk, township.pk, timezone.localdate().isoformat(), *map(str, row))

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -17,6 +18,7 @@ from org.selectors import current_period, township_names
 from reading.documents import Document
 from reading.extract import Extraction, extract
 from reading.sections import SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
+from reportportal.fragments import cached_fragment
 from reportportal.types import AuthedRequest
 from reports.selectors.vocabulary import reading_vocabulary
 
@@ -33,6 +35,7 @@ from ..selectors.reports import (
     township_periods,
 )
 from ..selectors.review import comment_threads, open_comments
+from ..selectors.stamps import FRAGMENT_SECONDS, report_page_key, township_page_key
 from ..services import comments, drafts, imports, transitions
 from ..services.common import ReportError, SubmissionRefused, VersionConflict
 from ..workflow import WORKFLOW, Action
@@ -52,18 +55,25 @@ def home(request: AuthedRequest) -> HttpResponse:
 @require_safe
 def township_home(request: AuthedRequest) -> HttpResponse:
     township = own_township(request.user)
-    return render(
-        request,
-        "reports/township_home.html",
-        {
+
+    def context() -> dict[str, object]:
+        return {
             "township": township,
             "rows": [
                 (period, report, standing(period, report), last_return(report) if report else None)
                 for period, report in township_periods(township)
             ],
             "current_period": current_period(),
-        },
+        }
+
+    body = cached_fragment(
+        request,
+        template="reports/partials/township_home_body.html",
+        key=township_page_key(request.user, township),
+        context=context,
+        seconds=FRAGMENT_SECONDS,
     )
+    return render(request, "reports/township_home.html", {"township": township, "body": body})
 
 
 @login_required
@@ -99,6 +109,7 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     # must treat it as unsaved work (back it up, ask before leaving).
     unsaved = request.method == "POST"
 
+    form: ReportForm | None = None
     if request.method == "POST":
         form = ReportForm(request.POST, elements=elements)
         if form.is_valid():
@@ -141,17 +152,32 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(
                 request, "未保存：有数据填写不正确，请按红色提示修改。您填写的内容都还在。"
             )
-    else:
-        form = ReportForm(
+
+    def context() -> dict[str, object]:
+        shown = form or ReportForm(
             initial=ReportForm.initial_for(report, report_figures(report)), elements=elements
         )
+        return {
+            "report": report,
+            "form": shown,
+            "can_answer": can.answer,
+            "unsaved": unsaved,
+        } | _edit_overview(report, elements, show_warnings=not shown.errors)
 
-    return render(
-        request,
-        "reports/report_edit.html",
-        {"report": report, "form": form, "can_answer": can.answer, "unsaved": unsaved}
-        | _edit_overview(report, elements, show_warnings=not form.errors),
-    )
+    template = "reports/partials/report_edit_body.html"
+    if form is None and not len(messages.get_messages(request)):
+        # The stored report as it is: the same for every visit until its stamps move. A page
+        # with the clerk's typing or a message just said is drawn for this request only.
+        body = cached_fragment(
+            request,
+            template=template,
+            key=report_page_key(request.user, report, can),
+            context=context,
+            seconds=FRAGMENT_SECONDS,
+        )
+    else:
+        body = render_to_string(template, context(), request=request)
+    return render(request, "reports/report_edit.html", {"report": report, "body": body})
 
 
 def _edit_overview(

@@ -33,6 +33,7 @@ from org.params import (
     place_from_query,
 )
 from org.selectors import county_chooser, periods
+from reportportal.fragments import cached_fragment
 from reportportal.types import AuthedRequest
 
 from .. import similarity
@@ -43,6 +44,7 @@ from ..selectors.plausibility import figure_plausibility
 from ..selectors.reports import (
     DASHBOARD_FILTERS,
     QUEUE_STATUSES,
+    Capabilities,
     county_dashboard,
     dashboard_rows,
     figure_rows,
@@ -58,7 +60,7 @@ from ..selectors.reports import (
 )
 from ..selectors.review import comment_threads, figure_changes, plan_follow_up, round_changes
 from ..selectors.scores import report_score, reviewer_scoring
-from ..selectors.stamps import FRAGMENT_SECONDS, county_period_stamp
+from ..selectors.stamps import FRAGMENT_SECONDS, county_period_stamp, report_page_key
 from ..services import comments, deductions, figure_checks, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
@@ -226,40 +228,47 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
     report, can = get_report_for_user(request.user, pk)
     if not can.review:
         raise Http404
+    body = cached_fragment(
+        request,
+        template="reports/partials/report_review_body.html",
+        key=report_page_key(request.user, report, can),
+        context=lambda: _review_context(report, can),
+        seconds=FRAGMENT_SECONDS,
+    )
+    return render(request, "reports/report_review.html", {"report": report, "body": body})
+
+
+def _review_context(report: Report, can: Capabilities) -> dict[str, object]:
     threads = comment_threads(report)
     score, score_items = report_score(report)
     scoring, deduction_history = reviewer_scoring(report)
-    return render(
-        request,
-        "reports/report_review.html",
-        {
-            "report": report,
-            "can": can,
-            "parts": report.part_rows(),
-            "threads": threads,
-            "figure_rows": figure_rows(report),
-            "evidence": evidence_by_target(report),
-            "plausibility": figure_plausibility(report),
-            "score": score,
-            "score_items": score_items,
-            "reviewer_scoring": scoring,
-            "deduction_history": deduction_history,
-            "check_errors": submission_errors(
-                parts=report.parts(),
-                missing=report.missing_parts,
-                figures=report_figures(report),
-                rules=validation_rules(report.period),
-            ),
-            "changes": round_changes(report),
-            "figure_changes": figure_changes(report),
-            "status_changes": report_status_changes(report),
-            "targets": comment_targets(),
-            "similarity": similarity.report_similarity_check(report),
-            "follow_up": plan_follow_up(report),
-            "next_report": next_in_queue(report),
-            "confirm_for": _confirms(threads),
-        },
-    )
+    return {
+        "report": report,
+        "can": can,
+        "parts": report.part_rows(),
+        "threads": threads,
+        "figure_rows": figure_rows(report),
+        "evidence": evidence_by_target(report),
+        "plausibility": figure_plausibility(report),
+        "score": score,
+        "score_items": score_items,
+        "reviewer_scoring": scoring,
+        "deduction_history": deduction_history,
+        "check_errors": submission_errors(
+            parts=report.parts(),
+            missing=report.missing_parts,
+            figures=report_figures(report),
+            rules=validation_rules(report.period),
+        ),
+        "changes": round_changes(report),
+        "figure_changes": figure_changes(report),
+        "status_changes": report_status_changes(report),
+        "targets": comment_targets(),
+        "similarity": similarity.report_similarity_check(report),
+        "follow_up": plan_follow_up(report),
+        "next_report": next_in_queue(report),
+        "confirm_for": _confirms(threads),
+    }
 
 
 def _confirms(threads: dict[str, list[ReviewComment]]) -> dict[str, str]:

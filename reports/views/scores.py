@@ -17,12 +17,13 @@ from org.access import (
 from org.models import Township
 from org.params import optional_id, period_from_query, place_from_query
 from org.selectors import county_chooser, periods
+from reportportal.fragments import cached_fragment
 from reportportal.types import AuthedRequest
 
 from ..selectors.reports import get_report_for_user
 from ..selectors.scores import county_ranking, township_history
 from ..selectors.scores import report_score as score_of
-from ..selectors.stamps import FRAGMENT_SECONDS, county_period_stamp
+from ..selectors.stamps import FRAGMENT_SECONDS, county_period_stamp, report_page_key
 
 
 @login_required
@@ -70,11 +71,20 @@ def ranking(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_safe
 def report_score(request: AuthedRequest, pk: int) -> HttpResponse:
-    report, _can = get_report_for_user(request.user, pk)
-    score, items = score_of(report)
-    return render(
-        request, "reports/report_score.html", {"report": report, "score": score, "items": items}
+    report, can = get_report_for_user(request.user, pk)
+
+    def context() -> dict[str, object]:
+        score, items = score_of(report)
+        return {"report": report, "score": score, "items": items}
+
+    body = cached_fragment(
+        request,
+        template="reports/partials/report_score_body.html",
+        key=report_page_key(request.user, report, can, county_wide=False),
+        context=context,
+        seconds=FRAGMENT_SECONDS,
     )
+    return render(request, "reports/report_score.html", {"report": report, "body": body})
 
 
 @login_required

@@ -2,11 +2,23 @@
 change a reviewer must see shows at once (the same client, the cache warm)."""
 
 import datetime
+import re
+from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from reports.services.transitions import report_return, report_withdraw
+from org.models import Period, Township
+from reportportal.fragments import CSRF_SLOT
+from reports.forms import figure_field_name
+from reports.models import Report, ReportScore, ReportValue, ReviewComment
+from reports.services.comments import comment_add, comment_resolve
+from reports.services.transitions import (
+    report_approve,
+    report_return,
+    report_withdraw,
+)
 from tests.factories import TownshipFactory
 from tests.helpers import submit_report
 
@@ -112,3 +124,113 @@ def test_the_county_medians_follow_the_sent_reports(personas, draft, full_parts)
     report, clerk = peers[0]
     report_withdraw(report=report, actor=clerk)
     assert median() is None
+
+
+# --- one report's pages: the body is cached on reports.selectors.stamps.report_page_key --------
+
+TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")([^"]+)"')
+
+
+def page(client, name: str, report) -> str:
+    """The page without its CSRF tokens, which are masked anew on every request."""
+    html = client.get(reverse(name, args=[report.pk])).content.decode()
+    return TOKEN.sub(r'\1"', html)
+
+
+def test_the_review_page_follows_what_is_done_to_the_report(client, personas, sent):
+    client.force_login(personas.reviewer_shenqiu)
+    first = page(client, "report_review", sent)
+    assert page(client, "report_review", sent) == first  # served from the cache
+    comment = comment_add(
+        report=sent, actor=personas.reviewer_shenqiu, target="shortcomings", body="请写具体。"
+    )
+    assert "请写具体。" in page(client, "report_review", sent)
+    comment_resolve(comment=comment, actor=personas.reviewer_shenqiu)
+    assert 'badge bg-success">已解决' in page(client, "report_review", sent)
+    # Written straight to the tables, as the admin or a background job would, without any
+    # service that might remember to bump a version.
+    Township.objects.filter(pk=personas.lianchi.pk).update(name="莲池街道")
+    assert "莲池街道" in page(client, "report_review", sent)
+    ReportValue.objects.filter(report=sent, element__code="villages_total").update(value=31)
+    assert re.search(r'id="figure-villages_total">.*?>31 ', page(client, "report_review", sent))
+    Report.objects.filter(pk=sent.pk).update(shortcomings="改过的不足之处。")
+    assert "改过的不足之处。" in page(client, "report_review", sent)
+
+
+def test_the_buttons_follow_the_status(client, personas, sent):
+    client.force_login(personas.reviewer_shenqiu)
+    assert 'name="body"' in page(client, "report_review", sent)  # may comment
+    report_approve(report=sent, actor=personas.reviewer_shenqiu)
+    assert 'name="body"' not in page(client, "report_review", sent)  # approved: no more comments
+
+
+def test_a_cached_page_carries_each_session_its_own_csrf_token(personas, sent):
+    """The body drawn for one session and served to another must hold the second session's
+    token: a comment posted from it is taken."""
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(personas.reviewer_shenqiu)
+    first.get(reverse("report_review", args=[sent.pk]))
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(personas.reviewer_shenqiu)
+    html = second.get(reverse("report_review", args=[sent.pk])).content.decode()
+    assert CSRF_SLOT not in html
+    token = TOKEN.search(html).group(2)
+    response = second.post(
+        reverse("comment_create", args=[sent.pk]),
+        {"target": "other", "body": "第二个会话的意见。", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    assert ReviewComment.objects.filter(body="第二个会话的意见。").exists()
+
+
+def test_the_edit_page_shows_what_was_saved_and_says_so_once(client, personas, draft):
+    client.force_login(personas.clerk_lianchi)
+    before = page(client, "report_edit", draft)
+    assert page(client, "report_edit", draft) == before
+    response = client.post(
+        reverse("report_edit", args=[draft.pk]),
+        {"version": draft.version, "measures_and_results": "今年新写的措施。", "save": "1"},
+    )
+    assert response.status_code == 302
+    saved = page(client, "report_edit", draft)
+    assert "今年新写的措施。" in saved and 'id="saved-note"' in saved
+    again = page(client, "report_edit", draft)
+    assert "今年新写的措施。" in again and 'id="saved-note"' not in again
+
+
+def test_the_edit_page_keeps_what_was_typed_when_it_is_refused(client, personas, draft):
+    client.force_login(personas.clerk_lianchi)
+    page(client, "report_edit", draft)  # the stored report in the cache
+    response = client.post(
+        reverse("report_edit", args=[draft.pk]),
+        {
+            "version": draft.version,
+            "measures_and_results": "没保存的字。",
+            figure_field_name("villages_total"): "x",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "没保存的字。" in html and "data-unsaved" in html
+    assert "没保存的字。" not in page(client, "report_edit", draft)
+
+
+def test_the_score_page_follows_the_stored_score(client, personas, sent):
+    client.force_login(personas.reviewer_shenqiu)
+    assert "12.3" not in page(client, "report_score", sent)
+    ReportScore.objects.filter(report=sent).update(total=Decimal("12.3"))  # a recomputation
+    assert "12.3" in page(client, "report_score", sent)
+
+
+def test_the_clerks_home_follows_the_townships_reports_and_periods(client, personas, sent):
+    client.force_login(personas.clerk_lianchi)
+    url = reverse("township_home")
+    first = TOKEN.sub(r'\1"', client.get(url).content.decode())
+    assert "继续填写" not in first
+    assert TOKEN.sub(r'\1"', client.get(url).content.decode()) == first  # from the cache
+    report_return(report=sent, actor=personas.reviewer_shenqiu, reason="请补充数据来源。")
+    html = client.get(url).content.decode()
+    assert "继续填写" in html and "请补充数据来源。" in html
+    Period.objects.filter(pk=personas.period.pk).update(deadline=datetime.date(2099, 12, 31))
+    assert "2099年12月31日" in client.get(url).content.decode()
+    Township.objects.filter(pk=personas.lianchi.pk).update(name="莲池街道")
+    assert "莲池街道" in client.get(url).content.decode()
