@@ -3,22 +3,28 @@
 A page part drawn from what a stamp (one cheap query) says has not changed is served from the
 shared cache instead of being built again. Django's `{% cache %}` cannot hold a form: the CSRF
 token in it is the one of the session that drew it. Here the part is drawn with a placeholder
-for the token, stored so, and each request puts its own token in.
+for the token, stored so, and each request puts its own token in; so too for any other value
+that differs between requests showing the same state (`live`, e.g. the page's own address).
 """
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 # What `{% csrf_token %}` and `{{ csrf_token }}` print while a part is drawn for the cache; no page
-# prints it otherwise.
+# prints it otherwise; likewise a live value's placeholder.
 CSRF_SLOT = "csrf-slot-b3f0c9a1d2e8"
+
+
+def _slot(name: str) -> str:
+    return f"live-slot-b3f0c9a1d2e8[{name}]"
 
 
 def fragment_key(template: str, key: Sequence[object]) -> str:
@@ -33,13 +39,22 @@ def cached_fragment(
     key: Sequence[object],
     context: Callable[[], dict[str, Any]],
     seconds: int,
+    live: Mapping[str, str] | None = None,
+    store: bool = True,
 ) -> SafeString:
     """The template drawn with context(), or the copy drawn for the same key; `context` is called
-    only when there is none. The key must hold everything the part shows: the user, the stamps."""
+    only when there is none. The key must hold everything the part shows (the user, the stamps)
+    but the CSRF token and the `live` values, which are this request's (plain text, escaped).
+    With `store` false the part is drawn for this request only."""
+    live = live or {}
     cache_key = fragment_key(template, key)
-    html = cache.get(cache_key)
+    html = cache.get(cache_key) if store else None
     if html is None:
-        html = render_to_string(template, context() | {"csrf_token": CSRF_SLOT}, request=request)
-        cache.set(cache_key, html, seconds)
+        slots = {name: _slot(name) for name in live} | {"csrf_token": CSRF_SLOT}
+        html = render_to_string(template, context() | slots, request=request)
+        if store:
+            cache.set(cache_key, html, seconds)
+    for name, value in live.items():
+        html = html.replace(_slot(name), conditional_escape(value))
     # The drawn HTML is the template engine's (escaped); the token is [A-Za-z0-9] only.
     return mark_safe(html.replace(CSRF_SLOT, get_token(request)))  # noqa: S308

@@ -149,3 +149,21 @@ def township_page_key(user: Any, township: Township) -> tuple[object, ...]:
         cursor.execute(TOWNSHIP_STAMP_SQL, [township.pk] * 3)
         row = cursor.fetchone()
     return (user.pk, township.pk, timezone.localdate().isoformat(), *map(str, row))
+
+
+def county_page_key(
+    user: Any, county: County, period: Period | None, *asked: object
+) -> tuple[object, ...]:
+    """The key of a county page's body for one user: the county and period as read for this
+    request (names, deadline, lock), the day (urgency counts in days), how the page was asked
+    for, and the county's stamp for the period."""
+    return (
+        user.pk,
+        county.pk,
+        county.name,
+        county.city,
+        (period.pk, period.deadline.isoformat(), period.locked) if period else None,
+        timezone.localdate().isoformat(),
+        *asked,
+        county_period_stamp(county, period) if period else None,
+    )

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -164,19 +163,17 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             "unsaved": unsaved,
         } | _edit_overview(report, elements, show_warnings=not shown.errors)
 
-    template = "reports/partials/report_edit_body.html"
-    if form is None and not len(messages.get_messages(request)):
-        # The stored report as it is: the same for every visit until its stamps move. A page
-        # with the clerk's typing or a message just said is drawn for this request only.
-        body = cached_fragment(
-            request,
-            template=template,
-            key=report_page_key(request.user, report, can),
-            context=context,
-            seconds=FRAGMENT_SECONDS,
-        )
-    else:
-        body = render_to_string(template, context(), request=request)
+    # The stored report as it is is the same for every visit until its stamps move; a page with
+    # the clerk's typing or a message just said is drawn for this request only.
+    cacheable = form is None and not len(messages.get_messages(request))
+    body = cached_fragment(
+        request,
+        template="reports/partials/report_edit_body.html",
+        key=report_page_key(request.user, report, can) if cacheable else (),
+        context=context,
+        seconds=FRAGMENT_SECONDS,
+        store=cacheable,
+    )
     return render(request, "reports/report_edit.html", {"report": report, "body": body})
 
 

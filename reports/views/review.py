@@ -1,7 +1,6 @@
 """The county reviewer's pages: the county's townships, the queue, reviewing one report, its
 copied passages, writing and resolving comments."""
 
-from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
@@ -60,7 +58,7 @@ from ..selectors.reports import (
 )
 from ..selectors.review import comment_threads, figure_changes, plan_follow_up, round_changes
 from ..selectors.scores import report_score, reviewer_scoring
-from ..selectors.stamps import FRAGMENT_SECONDS, county_period_stamp, report_page_key
+from ..selectors.stamps import FRAGMENT_SECONDS, county_page_key, report_page_key
 from ..services import comments, deductions, figure_checks, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
@@ -88,32 +86,42 @@ def county_home(request: AuthedRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     if show and show not in DASHBOARD_FILTERS:
         raise BadRequest("筛选参数不正确，请点击页面上的统计方块筛选。")
-    # Read only when the cached tiles and table are out of date (the stamp changed).
-    rows = cache(lambda: county_dashboard(county, period) if period else [])
-    return render(
-        request,
-        "reports/county_home.html",
-        {
+    manages = manages_county(request.user)
+    policy = ReminderPolicy.objects.filter(county=county).first() or ReminderPolicy(county=county)
+
+    def context() -> dict[str, object]:
+        rows = county_dashboard(county, period) if period else []
+        return {
             "county": county,
             "period": period,
             "periods": periods(),
-            "rows": SimpleLazyObject(
-                lambda: dashboard_rows(rows(), period, show) if period else []
-            ),
-            "townships": SimpleLazyObject(lambda: len(rows())),
-            "counts": SimpleLazyObject(lambda: status_counts(rows())),
-            "stamp": county_period_stamp(county, period) if period else None,
+            "rows": dashboard_rows(rows, period, show) if period else [],
+            "townships": len(rows),
+            "counts": status_counts(rows),
             "today": timezone.localdate(),
-            "fragment_seconds": FRAGMENT_SECONDS,
             "show": show,
             "filters": DASHBOARD_FILTERS,
             "days_left": (period.deadline - timezone.localdate()).days if period else None,
-            "policy": ReminderPolicy.objects.filter(county=county).first()
-            or ReminderPolicy(county=county),
-            "manages": manages_county(request.user),
+            "policy": policy,
+            "manages": manages,
             "counties": county_chooser(request.user, county),
-        },
+        }
+
+    body = cached_fragment(
+        request,
+        template="reports/partials/county_home_body.html",
+        key=county_page_key(
+            request.user,
+            county,
+            period,
+            show,
+            manages,
+            (policy.pk, policy.active, policy.days_before, policy.every_days_after),
+        ),
+        context=context,
+        seconds=FRAGMENT_SECONDS,
     )
+    return render(request, "reports/county_home.html", {"county": county, "body": body})
 
 
 @login_required
@@ -180,10 +188,9 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         filters["township"] = township_id
     if county is not None and chooses_county(request.user):
         filters["county"] = county.pk
-    return render(
-        request,
-        "reports/review_queue.html",
-        {
+
+    def context() -> dict[str, object]:
+        return {
             "county": county,
             "counties": county_chooser(request.user, county),
             "townships": county.townships.order_by("order", "name") if county else [],
@@ -196,11 +203,23 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "queue": page.object_list,
             "query": urlencode(filters),
-            # The rows are read only when the cached ones are out of date.
-            "stamp": county_period_stamp(county, period) if county and period else None,
-            "fragment_seconds": FRAGMENT_SECONDS,
-        },
+        }
+
+    body = cached_fragment(
+        request,
+        template="reports/partials/review_queue_body.html",
+        key=county_page_key(
+            request.user, county, period, status, township_id, page.number, page.paginator.per_page
+        )
+        if county
+        else (),
+        context=context,
+        seconds=FRAGMENT_SECONDS,
+        # A search is the reviewer's own, seldom asked twice: not kept.
+        store=county is not None and not search,
+        live={"next_path": request.get_full_path()},
     )
+    return render(request, "reports/review_queue.html", {"county": county, "body": body})
 
 
 @login_required

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from indicators.charts import totals_chart
@@ -23,7 +22,7 @@ from reportportal.types import AuthedRequest
 from ..selectors.reports import get_report_for_user
 from ..selectors.scores import county_ranking, township_history
 from ..selectors.scores import report_score as score_of
-from ..selectors.stamps import FRAGMENT_SECONDS, county_period_stamp, report_page_key
+from ..selectors.stamps import FRAGMENT_SECONDS, county_page_key, report_page_key
 
 
 @login_required
@@ -39,21 +38,15 @@ def ranking(request: AuthedRequest) -> HttpResponse:
     except ObjectDoesNotExist:
         raise Http404 from None
     period = period_from_query(request)
-    sort = request.GET.get("sort", "total")
+    sort = request.GET.get("sort", "total")[:50]
     descending = request.GET.get("dir", "desc") != "asc"
-    if not (county and period):
-        result = chart = stamp = None
-    else:
-        # Read only when the cached table is missing or out of date (the stamp changed).
-        result = SimpleLazyObject(
-            lambda: county_ranking(county=county, period=period, sort=sort, descending=descending)
-        )
-        chart = SimpleLazyObject(lambda: totals_chart(result, county, period))
-        stamp = county_period_stamp(county, period)
-    return render(
-        request,
-        "reports/ranking.html",
-        {
+
+    def context() -> dict[str, object]:
+        result = chart = None
+        if county and period:
+            result = county_ranking(county=county, period=period, sort=sort, descending=descending)
+            chart = totals_chart(result, county, period)
+        return {
             "county": county,
             "counties": county_chooser(request.user, county),
             "period": period,
@@ -62,9 +55,18 @@ def ranking(request: AuthedRequest) -> HttpResponse:
             "sort": sort,
             "descending": descending,
             "chart": chart,
-            "stamp": stamp,
-            "fragment_seconds": FRAGMENT_SECONDS,
-        },
+        }
+
+    body = cached_fragment(
+        request,
+        template="reports/partials/ranking_body.html",
+        key=county_page_key(request.user, county, period, sort, descending) if county else (),
+        context=context,
+        seconds=FRAGMENT_SECONDS,
+        store=county is not None and period is not None,
+    )
+    return render(
+        request, "reports/ranking.html", {"county": county, "period": period, "body": body}
     )
 
 

@@ -8,12 +8,14 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from org.models import Period, Township
 from reportportal.fragments import CSRF_SLOT
 from reports.forms import figure_field_name
 from reports.models import Report, ReportScore, ReportValue, ReviewComment
 from reports.services.comments import comment_add, comment_resolve
+from reports.services.reminders import reminder_policy_update
 from reports.services.transitions import (
     report_approve,
     report_return,
@@ -78,7 +80,9 @@ def test_a_return_shows_on_the_queue(client, personas, sent):
     assert "badge status-returned" in client.get(url).content.decode()
 
 
-def test_the_county_dashboard_follows_moves_townships_and_the_day(client, personas, sent):
+def test_the_county_dashboard_follows_moves_townships_and_the_day(
+    client, personas, sent, monkeypatch
+):
     client.force_login(personas.reviewer_shenqiu)
     url = reverse("county_home") + "?year=2023"
     before = client.get(url).content.decode()
@@ -86,7 +90,11 @@ def test_the_county_dashboard_follows_moves_townships_and_the_day(client, person
     report_withdraw(report=sent, actor=personas.clerk_lianchi)
     after = client.get(url).content.decode()
     assert "badge status-submitted" not in after and "badge status-draft" in after
-    assert client.get(url).context["today"] == datetime.date.today()
+    days_left = (personas.period.deadline - timezone.localdate()).days
+    assert f"{abs(days_left)} 天" in after and f"{abs(days_left - 1)} 天" not in after
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert f"{abs(days_left - 1)} 天" in client.get(url).content.decode()
     TownshipFactory(county=personas.shenqiu, name="新设街道")  # the admin adds a township
     assert "新设街道" in client.get(url).content.decode()
 
@@ -234,3 +242,28 @@ def test_the_clerks_home_follows_the_townships_reports_and_periods(client, perso
     assert "2099年12月31日" in client.get(url).content.decode()
     Township.objects.filter(pk=personas.lianchi.pk).update(name="莲池街道")
     assert "莲池街道" in client.get(url).content.decode()
+
+
+def test_the_county_dashboard_follows_its_reminders_and_the_lock(client, personas, sent):
+    client.force_login(personas.reviewer_shenqiu)
+    url = reverse("county_home") + "?year=2023"
+    html = client.get(url).content.decode()
+    assert "截止前第 3 天" not in html and 'badge bg-dark">已锁定' not in html
+    reminder_policy_update(
+        county=personas.shenqiu,
+        actor=personas.reviewer_shenqiu,
+        active=True,
+        days_before="3",
+        every_days_after=0,
+    )
+    assert "截止前第 3 天" in client.get(url).content.decode()
+    Period.objects.filter(pk=personas.period.pk).update(locked=True)  # the admin locks the year
+    assert 'badge bg-dark">已锁定' in client.get(url).content.decode()
+
+
+def test_the_queue_sends_back_to_the_address_it_was_asked_at(client, personas, sent):
+    client.force_login(personas.reviewer_shenqiu)
+    for asked in ("?year=2023&from=a", "?year=2023&from=b"):  # the same list, kept once
+        html = client.get(reverse("review_queue") + asked).content.decode()
+        assert f'name="next" value="{reverse("review_queue")}{asked.replace("&", "&amp;")}"' in html
+    assert "莲池镇" in html
