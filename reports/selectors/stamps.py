@@ -38,13 +38,13 @@ FRAGMENT_SECONDS = 300
 
 # One statement written out: the ORM's aggregates over joins cost more to compile (about 4 ms)
 # than the fragments they guard cost to draw.
-STAMP_SQL = f"""
+COUNTY_REPORTS = f"""
 WITH county_reports AS (
     SELECT r.id, r.updated_at FROM {Report._meta.db_table} r
     JOIN {Township._meta.db_table} t ON t.id = r.township_id
     WHERE r.period_id = %s AND t.county_id = %s
-)
-SELECT count(*), sum(id), max(updated_at),
+)"""
+COUNTY_COLUMNS = f"""count(*), sum(id), max(updated_at),
     (SELECT max(m.id) FROM county_reports c
      JOIN {ReportStatusChange._meta.db_table} m ON m.report_id = c.id),
     (SELECT max(s.computed_at) FROM county_reports c
@@ -54,9 +54,8 @@ SELECT count(*), sum(id), max(updated_at),
     (SELECT max(k.resolved_at) FROM county_reports c
      JOIN {ReviewComment._meta.db_table} k ON k.report_id = c.id),
     (SELECT count(*) || ':' || coalesce(sum(id), 0) FROM {Township._meta.db_table}
-     WHERE county_id = %s)
-FROM county_reports
-"""
+     WHERE county_id = %s)"""
+STAMP_SQL = f"{COUNTY_REPORTS}\nSELECT {COUNTY_COLUMNS}\nFROM county_reports"
 
 
 @per_request
@@ -80,7 +79,7 @@ def _rows(model: type, where: str = "x.report_id = r.id") -> str:
 # similar reports, the township's other years (last year's plan and figures are compared), and
 # the township, county and period rows (names, villages, deadline, lock).
 REPORT_STAMP_SQL = f"""
-SELECT md5(r::text),
+SELECT ROW(md5(r::text),
     {_rows(ReportValue)}, {_rows(ReviewComment)}, {_rows(ReportStatusChange)},
     (SELECT count(*) || ':' || coalesce(max(id), 0) FROM {ReportSnapshot._meta.db_table}
      WHERE report_id = r.id),
@@ -92,38 +91,40 @@ SELECT md5(r::text),
     (SELECT md5(t::text) FROM {Township._meta.db_table} t WHERE t.id = r.township_id),
     (SELECT md5(c::text) FROM {County._meta.db_table} c
      JOIN {Township._meta.db_table} t ON t.county_id = c.id WHERE t.id = r.township_id),
-    (SELECT md5(p::text) FROM {Period._meta.db_table} p WHERE p.id = r.period_id)
+    (SELECT md5(p::text) FROM {Period._meta.db_table} p WHERE p.id = r.period_id))::text
 FROM {Report._meta.db_table} r WHERE r.id = %s
 """
-
-
-@per_request
-def report_stamp(report_id: int) -> str:
-    """What a cached part of one report's page is keyed on: it changes with anything that page
-    shows of the report (county-wide figures such as the medians are the county stamp's)."""
-    with connection.cursor() as cursor:
-        cursor.execute(REPORT_STAMP_SQL, [report_id])
-        row = cursor.fetchone()
-    return hashlib.sha256("|".join(map(str, row or ("gone",))).encode()).hexdigest()
+# The report's stamp and its county's for the period, in one round trip.
+REPORT_AND_COUNTY_SQL = f"""
+SELECT ({REPORT_STAMP_SQL}),
+    ({COUNTY_REPORTS} SELECT ROW({COUNTY_COLUMNS})::text FROM county_reports)
+"""
 
 
 def report_page_key(
     user: Any, report: Report, can: "Capabilities", *, county_wide: bool = True
 ) -> tuple[object, ...]:
     """The key of a cached part of one report's page for one user: who looks and what they may
-    do, the day (deadlines count in days), the report's stamp and, for a page that shows what
-    depends on the county's other reports (the medians, the queue's next report), its county's."""
-    key = (
+    do, the day (deadlines count in days), and the report's stamp: everything its pages show of
+    it. A page that shows what depends on the county's other reports (the medians, the queue's
+    next report) adds the county's stamp for the report's period, read in the same statement."""
+    with connection.cursor() as cursor:
+        if county_wide:
+            county_id = report.township.county_id
+            cursor.execute(
+                REPORT_AND_COUNTY_SQL, [report.pk, report.period_id, county_id, county_id]
+            )
+        else:
+            cursor.execute(REPORT_STAMP_SQL, [report.pk])
+        stamps = cursor.fetchone()
+    return (
         user.pk,
         sorted(can.rights),
         can.actions,
         (can.edit, can.answer, can.review, can.comment),
         timezone.localdate().isoformat(),
-        report_stamp(report.pk),
+        hashlib.sha256(repr(stamps).encode()).hexdigest(),
     )
-    if county_wide:
-        return (*key, county_period_stamp(report.township.county, report.period))
-    return key
 
 
 # What a township's own home page shows: its name and county's, its reports' states (a return adds

@@ -103,13 +103,13 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     report, can, refused = _editable_report_or_redirect(request, pk)
     if refused:
         return refused
-    elements = active_data_elements()
     # A page shown again after a POST holds the clerk's text; unless it was saved, the browser
     # must treat it as unsaved work (back it up, ask before leaving).
     unsaved = request.method == "POST"
 
     form: ReportForm | None = None
     if request.method == "POST":
+        elements = active_data_elements()
         form = ReportForm(request.POST, elements=elements)
         if form.is_valid():
             try:
@@ -153,6 +153,7 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             )
 
     def context() -> dict[str, object]:
+        elements = active_data_elements()  # read once a request (per-request memo)
         shown = form or ReportForm(
             initial=ReportForm.initial_for(report, report_figures(report)), elements=elements
         )
