@@ -39,6 +39,7 @@ class Command(BaseCommand):
             ("静态文件清单", self.static_manifest),
             ("文件目录", self.media),
             ("缓存", self.cache),
+            ("缓存的内存上限", self.cache_memory),
             ("邮件", self.mail),
             ("超级用户", self.superusers),
             ("Django check --deploy", self.django_deploy_check),
@@ -142,6 +143,22 @@ class Command(BaseCommand):
         if "locmem" in backend:
             return WARN, "缓存在进程内：多台应用服务器时请设置 CACHE_URL（Redis）"
         return OK, backend.rsplit(".", 1)[-1]
+
+    def cache_memory(self) -> tuple[str, str]:
+        """Pages keep their bodies in the cache, so Redis must have a ceiling; and since the task
+        queue may share it, only keys with an expiry (the cache's, never the queue's) may go."""
+        if "redis" not in settings.CACHES["default"]["BACKEND"]:
+            return OK, "缓存不在 Redis 中，不适用"
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        config = client.config_get("maxmemory*")
+        limit = int(config.get("maxmemory", 0))
+        policy = config.get("maxmemory-policy", "")
+        if not limit or not policy.startswith("volatile-"):
+            return WARN, (
+                f"Redis maxmemory={limit}，maxmemory-policy={policy}：请在 /etc/redis/redis.conf 中设置"
+                "内存上限和 volatile-lru（只淘汰有过期时间的缓存，不淘汰任务队列），见 README 部署第 1 步"
+            )
+        return OK, f"maxmemory {limit // (1024 * 1024)} MB，{policy}"
 
     def mail(self) -> tuple[str, str]:
         if not settings.EMAIL_HOST:
