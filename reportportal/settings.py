@@ -236,7 +236,7 @@ PRIVATE_FILES_ACCEL_PREFIX = os.getenv("PRIVATE_FILES_ACCEL_PREFIX", "").rstrip(
 CACHE_URL = os.getenv("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {"BACKEND": "reportportal.cache.PortalRedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

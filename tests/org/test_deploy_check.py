@@ -6,7 +6,7 @@ from django.core.cache import caches
 
 from org.management.commands.deploy_check import OK, WARN, Command
 
-REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+REDIS = {"default": {"BACKEND": "reportportal.cache.PortalRedisCache"}}
 
 
 @pytest.fixture

@@ -147,7 +147,7 @@ class Command(BaseCommand):
     def cache_memory(self) -> tuple[str, str]:
         """Pages keep their bodies in the cache, so Redis must have a ceiling; and since the task
         queue may share it, only keys with an expiry (the cache's, never the queue's) may go."""
-        if "redis" not in settings.CACHES["default"]["BACKEND"]:
+        if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
             return OK, "缓存不在 Redis 中，不适用"
         client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
         config = client.config_get("maxmemory*")
