@@ -6,7 +6,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +20,8 @@ from reports.services.comments import comment_add, comment_resolve
 from reports.services.reminders import reminder_policy_update
 from reports.services.transitions import (
     report_approve,
+    report_publish,
+    report_reopen,
     report_return,
     report_withdraw,
 )
@@ -267,3 +271,24 @@ def test_the_queue_sends_back_to_the_address_it_was_asked_at(client, personas, s
         html = client.get(reverse("review_queue") + asked).content.decode()
         assert f'name="next" value="{reverse("review_queue")}{asked.replace("&", "&amp;")}"' in html
     assert "莲池镇" in html
+
+
+def test_the_public_list_follows_publishing_and_withdrawal(personas, sent):
+    """The public list is cached for every reader: a report published or withdrawn (reopened)
+    shows at once, and a warm page reads the stamp and nothing else."""
+    reader = Client()
+    url = reverse("public_index")
+
+    def listed() -> bool:
+        return "莲池镇2023年度法治政府建设情况报告" in reader.get(url).content.decode()
+
+    assert not listed()
+    with CaptureQueriesContext(connection) as captured:
+        assert not listed()  # served from the cache
+    assert len(captured) == 1
+    report_approve(report=sent, actor=personas.reviewer_shenqiu)
+    report_publish(report=sent, actor=personas.reviewer_shenqiu)
+    assert listed()
+    assert listed()
+    report_reopen(report=sent, actor=personas.admin, reason="发现数据错误")
+    assert not listed()

@@ -56,7 +56,7 @@ def test_narrowed_by_province_city_and_county(client, personas):
     assert list(by_county.context["reports"]) == [lianchi]
     # The province was changed with the old county still in the form: the new province wins.
     moved = client.get(URL, {"province": "四川省", "county": lianchi.township.county_id})
-    assert moved.context["county"] is None and len(moved.context["reports"]) == 3
+    assert moved.context["place"].county is None and len(moved.context["reports"]) == 3
     nowhere = client.get(URL, {"province": "火星省"})
     assert nowhere.status_code == 200 and "暂无公开的报告" in nowhere.content.decode()
 
