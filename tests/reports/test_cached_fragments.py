@@ -17,6 +17,7 @@ from reportportal.fragments import CSRF_SLOT
 from reports.forms import figure_field_name
 from reports.models import Report, ReportScore, ReportValue, ReviewComment
 from reports.services.comments import comment_add, comment_resolve
+from reports.services.drafts import report_start
 from reports.services.reminders import reminder_policy_update
 from reports.services.transitions import (
     report_approve,
@@ -292,3 +293,26 @@ def test_the_public_list_follows_publishing_and_withdrawal(personas, sent):
     assert listed()
     report_reopen(report=sent, actor=personas.admin, reason="发现数据错误")
     assert not listed()
+
+
+def test_the_admin_tallies_follow_moves_new_reports_and_townships(client, personas, sent):
+    """The national and provincial tallies are cached on the workflow stamp: a move, a report
+    started or a township added anywhere shows at once."""
+    client.force_login(personas.admin)
+
+    def total(query: str = ""):
+        return client.get(reverse("admin_home") + "?year=2023" + query).context["total"]
+
+    country, henan = total(), total("&province=河南省")
+    assert (country.submitted, country.draft, henan.submitted) == (1, 0, 1)
+    with CaptureQueriesContext(connection) as captured:
+        assert total().submitted == 1
+    assert not any("GROUP BY" in query["sql"] for query in captured)  # from the cache
+    report_withdraw(report=sent, actor=personas.clerk_lianchi)
+    assert (total().submitted, total().draft) == (0, 1)
+    assert total("&province=河南省").draft == 1
+    report_start(township=personas.huatai, period=personas.period, actor=personas.clerk_huatai)
+    assert total().draft == 2
+    TownshipFactory(county=personas.shenqiu, name="新设街道")
+    assert total().townships == country.townships + 1
+    assert total("&province=河南省").townships == henan.townships + 1
