@@ -101,14 +101,20 @@ def public_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_when_anonymous
 def public_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """One published report. The article is cached on the report's version and time of last
+    write (every write bumps both: the text, the figures, each move of the workflow, the
+    approval among them); a hit reads the report and nothing else. What the report's row cannot
+    see (a data item or a place renamed in the admin) shows after FRAGMENT_SECONDS at the latest."""
     report = get_object_or_404(published_reports(), pk=pk)
     return render(
         request,
         "reports/public_report.html",
         {
             "report": report,
-            "parts": report.part_rows(),
-            "figure_rows": figure_rows(report),
-            "approval": approval_of(report),
+            "parts": SimpleLazyObject(report.part_rows),
+            "figure_rows": SimpleLazyObject(lambda: figure_rows(report)),
+            "approval": SimpleLazyObject(lambda: approval_of(report)),
+            "stamp": f"{report.version}|{report.updated_at.isoformat()}",
+            "fragment_seconds": FRAGMENT_SECONDS,
         },
     )

@@ -17,13 +17,14 @@ from reportportal.fragments import CSRF_SLOT
 from reports.forms import figure_field_name
 from reports.models import Report, ReportScore, ReportValue, ReviewComment
 from reports.services.comments import comment_add, comment_resolve
-from reports.services.drafts import report_start
+from reports.services.drafts import report_save_draft, report_start
 from reports.services.reminders import reminder_policy_update
 from reports.services.transitions import (
     report_approve,
     report_publish,
     report_reopen,
     report_return,
+    report_submit,
     report_withdraw,
 )
 from tests.factories import TownshipFactory
@@ -316,3 +317,36 @@ def test_the_admin_tallies_follow_moves_new_reports_and_townships(client, person
     TownshipFactory(county=personas.shenqiu, name="新设街道")
     assert total().townships == country.townships + 1
     assert total("&province=河南省").townships == henan.townships + 1
+
+
+def test_a_public_report_shows_its_newest_publication(personas, sent):
+    """The article is cached on the report's version: reopened, corrected and published again,
+    the corrected text and figures show at once."""
+    reviewer, reader = personas.reviewer_shenqiu, Client()
+    report_approve(report=sent, actor=reviewer)
+    report_publish(report=sent, actor=reviewer)
+    url = reverse("public_report", args=[sent.pk])
+
+    def article() -> str:
+        html = reader.get(url).content.decode()
+        return html[html.index("<article") : html.index("</article>")]
+
+    first = article()
+    assert "全年调解矛盾纠纷400余件" in first and "26 个" in first
+    with CaptureQueriesContext(connection) as captured:
+        assert article() == first
+    assert len(captured) == 1  # the report; the article from the cache
+    report = report_reopen(report=sent, actor=personas.admin, reason="数据有误")
+    assert reader.get(url).status_code == 404
+    report = report_save_draft(
+        report=report,
+        actor=personas.clerk_lianchi,
+        base_version=report.version,
+        parts={"measures_and_results": "全年调解矛盾纠纷500余件。"},
+        figures={"villages_total": 27},
+    )
+    report = report_submit(report=report, actor=personas.clerk_lianchi)
+    report_approve(report=report, actor=reviewer)
+    report_publish(report=report, actor=reviewer)
+    again = article()
+    assert "全年调解矛盾纠纷500余件" in again and "27 个" in again
