@@ -13,8 +13,10 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from indicators.models import DataElement
 from org.models import County, Period, Township
 from reportportal.memo import per_request
 
@@ -193,3 +195,33 @@ def workflow_stamp() -> str:
         cursor.execute(WORKFLOW_STAMP_SQL)
         row = cursor.fetchone()
     return "|".join(map(str, row)).replace(" ", "T")
+
+
+def _versions(table: str, where: str) -> str:
+    """The ids and row versions of a table's rows: any insert, update or delete changes it."""
+    return (
+        f"(SELECT coalesce(string_agg(x.id || ':' || x.xmin, ',' ORDER BY x.id), '') FROM {table} x"
+        f" WHERE {where})"
+    )
+
+
+# What a published report's public page shows, as a digest read with the report itself (an
+# annotation: no query of its own): the report row (text, version), its figures, its moves (who
+# approved it, when), its township, county and period, and the data items (names, units, which are
+# active). Anything written to those rows, by a service or straight to the table, changes it.
+# A row's xmin is PostgreSQL's version of it (the transaction that wrote it): every UPDATE writes
+# a new one, so the report's long texts need not be read and hashed to know they changed. The
+# township, county and period are the query's own joins (published_reports selects them).
+_REPORT = Report._meta.db_table
+PUBLIC_REPORT_DIGEST_SQL = f"""md5(concat_ws('|', {_REPORT}.id, {_REPORT}.xmin,
+    {Township._meta.db_table}.xmin, {County._meta.db_table}.id, {County._meta.db_table}.xmin,
+    {Period._meta.db_table}.xmin,
+    {_versions(ReportValue._meta.db_table, f"x.report_id = {_REPORT}.id")},
+    {_versions(ReportStatusChange._meta.db_table, f"x.report_id = {_REPORT}.id")},
+    {_versions(DataElement._meta.db_table, "true")}
+))"""
+
+
+def public_report_digest() -> RawSQL:
+    """An annotation for a query of reports: their public page's digest (public_report_digest)."""
+    return RawSQL(PUBLIC_REPORT_DIGEST_SQL, [])  # noqa: S611 - no parameters, table names only

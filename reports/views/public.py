@@ -23,7 +23,7 @@ from ..selectors.reports import (
     published_list,
     published_reports,
 )
-from ..selectors.stamps import FRAGMENT_SECONDS, workflow_stamp
+from ..selectors.stamps import FRAGMENT_SECONDS, public_report_digest, workflow_stamp
 
 PUBLIC_PAGE_SIZE = 50
 
@@ -101,11 +101,9 @@ def public_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_when_anonymous
 def public_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """One published report. The article is cached on the report's version and time of last
-    write (every write bumps both: the text, the figures, each move of the workflow, the
-    approval among them); a hit reads the report and nothing else. What the report's row cannot
-    see (a data item or a place renamed in the admin) shows after FRAGMENT_SECONDS at the latest."""
-    report = get_object_or_404(published_reports(), pk=pk)
+    """One published report. The article is cached on a digest of every row it shows, read with
+    the report (reports.selectors.stamps.public_report_digest): a hit runs that one query."""
+    report = get_object_or_404(published_reports().annotate(digest=public_report_digest()), pk=pk)
     return render(
         request,
         "reports/public_report.html",
@@ -114,7 +112,7 @@ def public_report(request: HttpRequest, pk: int) -> HttpResponse:
             "parts": SimpleLazyObject(report.part_rows),
             "figure_rows": SimpleLazyObject(lambda: figure_rows(report)),
             "approval": SimpleLazyObject(lambda: approval_of(report)),
-            "stamp": f"{report.version}|{report.updated_at.isoformat()}",
+            "stamp": report.digest,  # type: ignore[attr-defined]
             "fragment_seconds": FRAGMENT_SECONDS,
         },
     )

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from indicators.models import DataElement
 from org.models import Period, Township
 from reportportal.fragments import CSRF_SLOT
 from reports.forms import figure_field_name
@@ -350,3 +351,8 @@ def test_a_public_report_shows_its_newest_publication(personas, sent):
     report_publish(report=report, actor=reviewer)
     again = article()
     assert "全年调解矛盾纠纷500余件" in again and "27 个" in again
+    # Written straight to the tables, as the admin would: a township and a data item renamed.
+    Township.objects.filter(pk=personas.lianchi.pk).update(name="莲池街道")
+    assert "莲池街道" in article()
+    DataElement.objects.filter(code="villages_total").update(unit="村")
+    assert "27 村" in article()
