@@ -172,20 +172,23 @@ def county_page_key(
     )
 
 
-# What the public list and the admin's national tallies are keyed on: the newest workflow move
+# What the public list and the admin's overview are keyed on: the newest workflow move
 # (publishing, withdrawing, sending, approving … each adds a status-change row, the bulk approval
-# too), the newest report (a report started; reports are never deleted), and the newest county
-# and township (a place added). Four probes of primary-key indexes, whatever the number of
-# reports: no count over the country's reports on every request. It moves more often than those
-# pages change (a move anywhere redraws them), never less. What it cannot see (a place renamed,
-# moved or removed in the admin) shows after FRAGMENT_SECONDS at the latest. The rows' times are
-# part of it so that a database built again (ids counted from 1 again) never meets an old key.
+# too), the newest report (a report started; reports are never deleted), the newest county and
+# township (a place added), and the periods' rows (a year added, a deadline moved, a year locked:
+# xmin is PostgreSQL's version of a row, new with every write). Probes of primary-key indexes and
+# a handful of periods, whatever the number of reports: no count over the country's reports on
+# every request. It moves more often than those pages change (a move anywhere redraws them),
+# never less. What it cannot see (a place renamed, moved or removed in the admin) shows after
+# FRAGMENT_SECONDS at the latest. The rows' times are part of it so that a database built again
+# (ids counted from 1 again) never meets an old key.
 WORKFLOW_STAMP_SQL = f"""
 SELECT
     (SELECT id || '@' || at FROM {ReportStatusChange._meta.db_table} ORDER BY id DESC LIMIT 1),
     (SELECT id || '@' || created_at FROM {Report._meta.db_table} ORDER BY id DESC LIMIT 1),
     (SELECT max(id) FROM {County._meta.db_table}),
-    (SELECT max(id) FROM {Township._meta.db_table})
+    (SELECT max(id) FROM {Township._meta.db_table}),
+    (SELECT string_agg(id || ':' || xmin, ',' ORDER BY id) FROM {Period._meta.db_table})
 """
 
 

@@ -9,8 +9,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from org.access import Page, require
+from org.models import Period
 from org.params import PLACE_MAX_CHARS, period_from_query, place_from_query
 from org.selectors import periods
+from reportportal.fragments import cached_fragment
 from reportportal.types import AuthedRequest
 
 from ..selectors.overview import (
@@ -21,15 +23,53 @@ from ..selectors.overview import (
     province_tallies,
     total_of,
 )
+from ..selectors.stamps import FRAGMENT_SECONDS, workflow_stamp
+from .public import page_number
 
 
 @login_required
 @require_safe
 def admin_home(request: AuthedRequest) -> HttpResponse:
+    """The body is cached on how it was asked for, the period as read for this request and the
+    workflow stamp (a move, a report started, a place or a period added or changed anywhere): the
+    same for every administrator, whose forms get their own CSRF token. A warm page reads the
+    period and the stamp."""
     require(request.user, Page.OVERVIEW)
     period = period_from_query(request)
     province, city, problem = overview_place(**place_from_query(request.GET))
     search = request.GET.get("q", "").strip()[:PLACE_MAX_CHARS]
+    number = page_number(request.GET.get("page"))
+
+    def context() -> dict[str, object]:
+        return overview_context(period, province, city, search, problem, number)
+
+    body = cached_fragment(
+        request,
+        template="reports/partials/admin_home_body.html",
+        key=(
+            (period.pk, period.year, period.deadline.isoformat(), period.locked)
+            if period
+            else None,
+            province,
+            city,
+            search,
+            problem,
+            number,
+            workflow_stamp(),
+        ),
+        context=context,
+        seconds=FRAGMENT_SECONDS,
+    )
+    return render(
+        request,
+        "reports/admin_home.html",
+        {"province": province, "city": city, "body": body},
+    )
+
+
+def overview_context(
+    period: Period | None, province: str, city: str, search: str, problem: str, number: int
+) -> dict[str, object]:
     context: dict[str, object] = {
         "period": period,
         "periods": periods(),
@@ -52,7 +92,7 @@ def admin_home(request: AuthedRequest) -> HttpResponse:
             context.update(tallies=tallies, total=total_of(tallies, "全国"))
         # The country's counties are only listed when searched for: 3,000 rows are no overview.
         if province or search:
-            page, rows = county_page(period, counties, request.GET.get("page"))
+            page, rows = county_page(period, counties, number)
             context.update(page=page, rows=rows)
         here = {
             key: value
@@ -65,4 +105,4 @@ def admin_home(request: AuthedRequest) -> HttpResponse:
             if value
         }
         context["query"] = urlencode(here)
-    return render(request, "reports/admin_home.html", context)
+    return context

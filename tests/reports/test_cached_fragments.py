@@ -297,27 +297,44 @@ def test_the_public_list_follows_publishing_and_withdrawal(personas, sent):
     assert not listed()
 
 
-def test_the_admin_tallies_follow_moves_new_reports_and_townships(client, personas, sent):
-    """The national and provincial tallies are cached on the workflow stamp: a move, a report
-    started or a township added anywhere shows at once."""
+TALLY_COLUMNS = (
+    *("counties", "townships", "not_started", "draft"),
+    *("submitted", "returned", "approved", "published"),
+)
+
+
+def overview_total(client, query: str = "") -> dict[str, int]:
+    """The 合计 row of the admin's overview, as the page shows it."""
+    html = client.get(reverse("admin_home") + "?year=2023" + query).content.decode()
+    foot = html[html.index("<tfoot") : html.index("</tfoot>")]
+    cells = map(int, re.findall(r'class="text-end">(\d+)</td>', foot))
+    return dict(zip(TALLY_COLUMNS, cells, strict=True))
+
+
+def test_the_admin_overview_follows_moves_new_reports_townships_and_periods(client, personas, sent):
+    """The overview's body is cached on the workflow stamp: a move, a report started, a township
+    added or the period changed anywhere shows at once."""
     client.force_login(personas.admin)
-
-    def total(query: str = ""):
-        return client.get(reverse("admin_home") + "?year=2023" + query).context["total"]
-
-    country, henan = total(), total("&province=河南省")
-    assert (country.submitted, country.draft, henan.submitted) == (1, 0, 1)
+    country, henan = overview_total(client), overview_total(client, "&province=河南省")
+    assert (country["submitted"], country["draft"], henan["submitted"]) == (1, 0, 1)
     with CaptureQueriesContext(connection) as captured:
-        assert total().submitted == 1
+        assert overview_total(client)["submitted"] == 1
     assert not any("GROUP BY" in query["sql"] for query in captured)  # from the cache
     report_withdraw(report=sent, actor=personas.clerk_lianchi)
-    assert (total().submitted, total().draft) == (0, 1)
-    assert total("&province=河南省").draft == 1
+    now = overview_total(client)
+    assert (now["submitted"], now["draft"]) == (0, 1)
+    assert overview_total(client, "&province=河南省")["draft"] == 1
     report_start(township=personas.huatai, period=personas.period, actor=personas.clerk_huatai)
-    assert total().draft == 2
+    assert overview_total(client)["draft"] == 2
     TownshipFactory(county=personas.shenqiu, name="新设街道")
-    assert total().townships == country.townships + 1
-    assert total("&province=河南省").townships == henan.townships + 1
+    assert overview_total(client)["townships"] == country["townships"] + 1
+    assert overview_total(client, "&province=河南省")["townships"] == henan["townships"] + 1
+    # Written straight to the table, as the admin would: the deadline moved, the year locked.
+    Period.objects.filter(pk=personas.period.pk).update(
+        deadline=datetime.date(2099, 12, 31), locked=True
+    )
+    html = client.get(reverse("admin_home") + "?year=2023").content.decode()
+    assert "2099年12月31日" in html and "已锁定" in html
 
 
 def test_a_public_report_shows_its_newest_publication(personas, sent):
