@@ -3,15 +3,12 @@ province, a province by city, and one page of counties at a time.
 
 With the whole country loaded (about 3,000 counties, 40,000 townships) nothing here reads a row
 per county or per township into Python: every level is one grouped query for the places and one for
-the reports, and the county rows are paged before their figures are read. The national and
-provincial tallies are kept in the cache on the workflow stamp (reports.selectors.stamps).
+the reports, and the county rows are paged before their figures are read.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, Min, OuterRef, QuerySet, Subquery, Sum, When
 
@@ -20,7 +17,6 @@ from org.models import County, Period, Township
 
 from ..models import Report
 from ..workflow import ReportStatus
-from .stamps import FRAGMENT_SECONDS, workflow_stamp
 
 COUNTY_PAGE_SIZE = 50
 
@@ -111,24 +107,12 @@ def _tallies(period: Period, level: str, **place: str) -> list[Tally]:
     return list(rows.values())
 
 
-def _cached_tallies(period: Period, level: str, **place: str) -> list[Tally]:
-    """The tallies from the cache, keyed on the workflow stamp (a move, a report started or a
-    place added anywhere reads them again); the two grouped queries run on a miss only."""
-    asked = repr((period.pk, level, sorted(place.items()), workflow_stamp()))
-    key = "overview-tallies:" + hashlib.sha256(asked.encode()).hexdigest()
-    tallies: list[Tally] | None = cache.get(key)
-    if tallies is None:
-        tallies = _tallies(period, level, **place)
-        cache.set(key, tallies, FRAGMENT_SECONDS)
-    return tallies
-
-
 def province_tallies(period: Period) -> list[Tally]:
-    return _cached_tallies(period, "province")
+    return _tallies(period, "province")
 
 
 def city_tallies(period: Period, province: str) -> list[Tally]:
-    return _cached_tallies(period, "city", province=province)
+    return _tallies(period, "city", province=province)
 
 
 def total_of(tallies: list[Tally], name: str) -> Tally:
