@@ -338,8 +338,8 @@ def test_the_admin_overview_follows_moves_new_reports_townships_and_periods(clie
 
 
 def test_a_public_report_shows_its_newest_publication(personas, sent):
-    """The article is cached on the report's version: reopened, corrected and published again,
-    the corrected text and figures show at once."""
+    """The article is cached on a digest of the rows it shows: reopened, corrected and published
+    again, or a name changed straight in the tables, it shows at once."""
     reviewer, reader = personas.reviewer_shenqiu, Client()
     report_approve(report=sent, actor=reviewer)
     report_publish(report=sent, actor=reviewer)
