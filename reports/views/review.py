@@ -48,6 +48,7 @@ from ..selectors.reports import (
     figure_rows,
     get_report_for_user,
     next_in_queue,
+    queue_members,
     report_figures,
     report_status_changes,
     reports_for_user,
@@ -177,12 +178,20 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         raise BadRequest("状态参数不正确，请从页面上的选项中选择。")
     township_id = optional_id(request.GET, "township", "乡镇（街道）")
     search = request.GET.get("q", "").strip()[:50]
-    queue = (
-        queue_of(county, period=period, status=status, township_id=township_id, search=search)
+    queue, members = (
+        (
+            queue_of(county, period=period, status=status, township_id=township_id, search=search),
+            queue_members(
+                county, period=period, status=status, township_id=township_id, search=search
+            ),
+        )
         if county
-        else Report.objects.none()
+        else (Report.objects.none(), Report.objects.none())
     )
-    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(queue, QUEUE_PAGE_SIZE)
+    # Counted on the bare filter (a cached_property, set before the paginator asks).
+    paginator.count = members.count()
+    page = paginator.get_page(request.GET.get("page"))
     filters = {"year": period.year if period else "", "status": status, "q": search}
     if township_id is not None:
         filters["township"] = township_id

@@ -8,6 +8,7 @@ from org.models import County, Membership
 from org.services import membership_assign
 from reading.diff import diff_texts
 from reports.models import ReportStatusChange, ReviewComment
+from reports.selectors.reports import QUEUE_STATUSES, queue_members, review_queue
 from reports.selectors.review import diff_html, round_changes
 from reports.services.comments import comment_add, comment_answer, comment_resolve
 from reports.services.common import ReportError
@@ -375,6 +376,13 @@ def test_queue_filters_resubmissions_first_and_pages(client, personas, full_part
     second_page = client.get(f"{url}&page=2")
     assert len(first_page.context["queue"]) == 2 and len(second_page.context["queue"]) == 1
     assert "第 1 / 2 页" in first_page.content.decode()
+    # The pages are counted on the bare filter: the same reports as the queue's own query.
+    for status in QUEUE_STATUSES:
+        for township_id in (None, middle.township_id):
+            asked = {"period": personas.period, "status": status, "township_id": township_id}
+            assert queue_members(personas.shenqiu, **asked).count() == len(
+                review_queue(personas.shenqiu, **asked)
+            )
 
 
 def test_the_review_page_offers_the_next_report_and_warns_before_approving_with_open_comments(
