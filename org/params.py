@@ -8,12 +8,12 @@ on: 「²」 is a digit to str.isdigit() but not to int(), and a 5,000-digit num
 from collections.abc import Mapping
 
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls.converters import StringConverter
 
 from .models import Period
-from .selectors import current_period
+from .selectors import current_period, periods
 
 MAX_ID_DIGITS = 18
 
@@ -72,7 +72,11 @@ def period_from_query(request: HttpRequest) -> Period | None:
     """The period named by ?year=, else the current one; 404 for a year with no period."""
     year = optional_year(request.GET)
     if year is not None:
-        return get_object_or_404(Period, year=year)
+        # From the request's one read of the periods, which the page's year picker lists too.
+        period = next((period for period in periods() if period.year == year), None)
+        if period is None:
+            raise Http404("没有这个报告年度。")
+        return period
     return current_period()
 
 

@@ -6,19 +6,27 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db.models import Case, F, Min, QuerySet, When
 
+from reportportal.memo import per_request
+
 from .access import OFFICIAL_ORDER, AnyUser, chooses_county, viewable_counties
 from .models import County, Membership, Period, Township
 
 
 def current_period() -> Period | None:
     """The newest period not yet locked, else the newest: what a clerk is most likely working on."""
-    return Period.objects.filter(locked=False).order_by("-year").first() or (
-        Period.objects.order_by("-year").first()
-    )
+    listed = periods()
+    return next((period for period in listed if not period.locked), listed[0] if listed else None)
 
 
-def periods() -> QuerySet[Period]:
-    return Period.objects.order_by("-year")
+def periods() -> list[Period]:
+    """Every period, newest first (a handful: one a year), read once per request: the year
+    picker and the current period of a page come from the same read."""
+    return list(_periods())
+
+
+@per_request
+def _periods() -> tuple[Period, ...]:
+    return tuple(Period.objects.order_by("-year"))
 
 
 def counties() -> QuerySet[County]:

@@ -12,6 +12,7 @@ from indicators.models import DataElement
 from indicators.selectors import active_data_elements
 from org.access import Right, report_scope, rights_at
 from org.models import County, Period, Township
+from org.selectors import periods
 from reading.sections import SECTION_KEYS
 from reportportal.memo import per_request
 
@@ -126,7 +127,7 @@ def township_periods(township: Township) -> list[tuple[Period, Report | None]]:
         report.period_id: report
         for report in Report.objects.filter(township=township).select_related("period")
     }
-    return [(period, reports.get(period.pk)) for period in Period.objects.order_by("-year")]
+    return [(period, reports.get(period.pk)) for period in periods()]
 
 
 def status_counts(rows: list[tuple[Township, Report | None]]) -> dict[str, int]:
