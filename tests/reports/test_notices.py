@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exports.models import ExportJob
+from reports.context_processors import unread_notices
 from reports.models import Notice, ReminderPolicy, ReminderSent
 from reports.services.comments import comment_add, comment_answer
 from reports.services.reminders import reminder_policy_update, reminders_send_due
@@ -142,3 +143,21 @@ def test_the_bulletin_lists_who_has_not_sent_after_the_deadline(
 
     text = pdf_text(job.file.read())
     assert "报送情况的通报" in text and "尚未报送的单位" in text and "冯营镇" in text
+
+
+def test_the_unread_count_is_the_users_notices_not_yet_read(personas):
+    def notice(user, read: bool) -> None:
+        Notice.objects.create(
+            user=user,
+            kind=Notice.Kind.REMINDER,
+            title="催报",
+            read_at=timezone.now() if read else None,
+        )
+
+    for read in (False, False, True):
+        notice(personas.clerk_lianchi, read)
+    notice(personas.clerk_huatai, False)
+    for user in (personas.clerk_lianchi, personas.clerk_huatai, personas.reviewer_shenqiu):
+        expected = Notice.objects.filter(user=user, read_at__isnull=True).count()
+        assert unread_notices(user.pk) == expected
+    assert unread_notices(personas.clerk_lianchi.pk) == 2
