@@ -5,9 +5,8 @@ Every page asks org.access for the user's Membership, and the navigation bar nam
 county or city: read with the user, in one query, instead of three on every request.
 """
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 
 # The membership and its place (a clerk's township with its county): what org.access and the
 # navigation bar read. A user without a membership gets none cached, so access still finds none.
@@ -22,10 +21,9 @@ class PortalBackend(ModelBackend):
     """ModelBackend (password check, inactive users refused) whose get_user — run on every
     request from the session — reads the membership and its place in the same query."""
 
-    def get_user(self, user_id: int) -> AbstractBaseUser | None:
-        user_model = get_user_model()
+    def get_user(self, user_id: int) -> User | None:
         try:
-            user = user_model._default_manager.select_related(*USER_WITH_PLACE).get(pk=user_id)
-        except user_model.DoesNotExist:
+            user = User._default_manager.select_related(*USER_WITH_PLACE).get(pk=user_id)
+        except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -12,8 +12,8 @@ def _unread_sql() -> str:
     """The count of a user's unread notices (index notice_unread), as the ORM would write it:
     the navigation bar asks on every page, and composing the query cost several times its run."""
     table = Notice._meta.db_table
-    user = Notice._meta.get_field("user").column  # type: ignore[union-attr]
-    read_at = Notice._meta.get_field("read_at").column  # type: ignore[union-attr]
+    user = Notice._meta.get_field("user").column
+    read_at = Notice._meta.get_field("read_at").column
     quote = connections[Notice.objects.db].ops.quote_name
     return (
         f"SELECT COUNT(*) FROM {quote(table)} WHERE {quote(user)} = %s AND {quote(read_at)} IS NULL"
