@@ -7,6 +7,7 @@ county or city: read with the user, in one query, instead of three on every requ
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 
 # The membership and its place (a clerk's township with its county): what org.access and the
 # navigation bar read. A user without a membership gets none cached, so access still finds none.
@@ -21,9 +22,13 @@ class PortalBackend(ModelBackend):
     """ModelBackend (password check, inactive users refused) whose get_user — run on every
     request from the session — reads the membership and its place in the same query."""
 
+    def user_query(self) -> QuerySet[User]:
+        """The query get_user reads the user with (reportportal.auth adds to it)."""
+        return User._default_manager.select_related(*USER_WITH_PLACE)
+
     def get_user(self, user_id: int) -> User | None:
         try:
-            user = User._default_manager.select_related(*USER_WITH_PLACE).get(pk=user_id)
+            user = self.user_query().get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -175,11 +175,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes first, so a locked-out user name is refused before its password is even checked;
-# then Django's ModelBackend, which also reads the user's role and place with the user
-# (org.backends). Changing this list signs out the sessions of a backend no longer in it.
+# then Django's ModelBackend, which also reads the user's role and place and their unread
+# notices with the user (reportportal.auth, org.backends). Changing this list signs out the
+# sessions of a backend no longer in it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "org.backends.PortalBackend",
+    "reportportal.auth.PortalBackend",
 ]
 # Lock-out after repeated failed log-ins. Keyed on user name *and* address: the clerks of a county
 # often share one NAT address, so locking the address would lock them all out, while the pair

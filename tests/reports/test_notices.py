@@ -4,11 +4,13 @@ reminders (never twice a day) and 通报."""
 import datetime
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from exports.models import ExportJob
-from reports.context_processors import unread_notices
+from reports.context_processors import UNREAD_AT_LOAD, notices, unread_notices
 from reports.models import Notice, ReminderPolicy, ReminderSent
 from reports.services.comments import comment_add, comment_answer
 from reports.services.reminders import reminder_policy_update, reminders_send_due
@@ -161,3 +163,29 @@ def test_the_unread_count_is_the_users_notices_not_yet_read(personas):
         expected = Notice.objects.filter(user=user, read_at__isnull=True).count()
         assert unread_notices(user.pk) == expected
     assert unread_notices(personas.clerk_lianchi.pk) == 2
+
+
+def test_a_page_counts_the_unread_notices_with_the_user(client, rf, personas):
+    clerk = personas.clerk_lianchi
+    for _ in range(2):
+        Notice.objects.create(user=clerk, kind=Notice.Kind.REMINDER, title="催报")
+    client.force_login(clerk)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("township_home"))
+    assert (
+        '<span class="badge text-bg-light" aria-label="2 条未读">2</span>'
+        in response.content.decode()
+    )
+    notice_reads = [q["sql"] for q in captured if '"reports_notice"' in q["sql"]]
+    assert len(notice_reads) == 1 and '"auth_user"' in notice_reads[0]
+
+    # Anything but a read counts when the page is drawn, after what the request did.
+    user = response.wsgi_request.user
+    assert getattr(user, UNREAD_AT_LOAD) == 2
+    Notice.objects.filter(user=clerk).update(read_at=timezone.now())
+    request = rf.post("/")
+    request.user = user
+    assert notices(request)["unread_notices"] == 0
+    request = rf.get("/")
+    request.user = user
+    assert notices(request)["unread_notices"] == 2  # as counted with the user, for this request
