@@ -90,7 +90,8 @@ MIDDLEWARE = [
     "reportportal.memo.RequestMemoMiddleware",
     "reportportal.middleware.QueryStringMiddleware",
     "reportportal.middleware.FriendlyErrorsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, building the settings' policy once (reportportal.security).
+    "reportportal.security.ContentSecurityPolicyMiddleware",
     "reportportal.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
