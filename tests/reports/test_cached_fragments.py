@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -373,3 +373,16 @@ def test_a_public_report_shows_its_newest_publication(personas, sent):
     assert "莲池街道" in article()
     DataElement.objects.filter(code="villages_total").update(unit="村")
     assert "27 村" in article()
+
+
+def test_without_postgresql_the_pages_are_drawn_afresh(client, personas, sent, monkeypatch):
+    """The stamps are PostgreSQL's; on the demo's SQLite every part is drawn for its request."""
+    monkeypatch.setattr(connections["default"], "vendor", "sqlite")
+    client.force_login(personas.reviewer_shenqiu)
+    for _ in range(2):
+        response = client.get(reverse("report_review", args=[sent.pk]))
+        assert response.status_code == 200
+        assert "parts" in response.context  # the body's own context: it was drawn, not found
+    client.force_login(personas.clerk_lianchi)
+    assert "rows" in client.get(reverse("township_home")).context
+    assert "rows" in client.get(reverse("township_home")).context
