@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from indicators.models import DataElement
 from org.models import County, Period, Township
+from reportportal.db import execute_prepared
 from reportportal.memo import per_request
 
 from ..models import (
@@ -77,38 +78,43 @@ STAMP_SQL = f"{COUNTY_REPORTS}\nSELECT {COUNTY_COLUMNS}\nFROM county_reports"
 @per_request
 def county_period_stamp(county: County, period: Period) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(STAMP_SQL, [period.pk, county.pk, county.pk])
+        execute_prepared(cursor, STAMP_SQL, [period.pk, county.pk, county.pk])
         row = cursor.fetchone()
     return "|".join([period.deadline.isoformat(), *map(str, row)]).replace(" ", "T")
 
 
-def _rows(model: type, where: str = "x.report_id = r.id") -> str:
-    """A digest of every row of a table that belongs to the report: any insert, change or delete
-    of one changes it."""
-    table = model._meta.db_table  # type: ignore[attr-defined]
-    return f"(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x.id), '')) FROM {table} x WHERE {where})"
+def _versions(table: str, where: str) -> str:
+    """The ids and row versions of a table's rows: any insert, update or delete changes it."""
+    return (
+        f"(SELECT coalesce(string_agg(x.id || ':' || x.xmin, ',' ORDER BY x.id), '') FROM {table} x"
+        f" WHERE {where})"
+    )
 
 
-# Everything the report's own pages show, read in one statement: the report row itself (text,
-# status, version, who saved it), its figures, comments, workflow moves, submission rounds
-# (append-only: their ids suffice), evidence, score, reviewer deductions, figure checks, stored
-# similar reports, the township's other years (last year's plan and figures are compared), and
-# the township, county and period rows (names, villages, deadline, lock).
+# Everything the report's own pages show, read in one statement, as row versions (xmin: any
+# insert, update or delete changes it; no long text is read): the report row itself (text,
+# status, version, who saved it), its figures, comments, workflow moves, submission rounds,
+# evidence, score, reviewer deductions, figure checks, stored similar reports, the township's
+# other years (last year's plan and figures are compared), and the township, county and period
+# rows (names, villages, deadline, lock).
+_R = "x.report_id = r.id"
 REPORT_STAMP_SQL = f"""
-SELECT ROW(md5(r::text),
-    {_rows(ReportValue)}, {_rows(ReviewComment)}, {_rows(ReportStatusChange)},
-    (SELECT count(*) || ':' || coalesce(max(id), 0) FROM {ReportSnapshot._meta.db_table}
-     WHERE report_id = r.id),
-    {_rows(Evidence)}, {_rows(ReportScore)}, {_rows(ReviewerDeduction)}, {_rows(FigureCheck)},
-    {_rows(ReportSimilarity)},
-    (SELECT md5(coalesce(string_agg(o.id || ':' || o.period_id || ':' || o.status || ':' ||
-        o.version || ':' || o.updated_at, '|' ORDER BY o.id), ''))
-     FROM {Report._meta.db_table} o WHERE o.township_id = r.township_id AND o.id <> r.id),
-    (SELECT md5(t::text) FROM {Township._meta.db_table} t WHERE t.id = r.township_id),
-    (SELECT md5(c::text) FROM {County._meta.db_table} c
-     JOIN {Township._meta.db_table} t ON t.county_id = c.id WHERE t.id = r.township_id),
-    (SELECT md5(p::text) FROM {Period._meta.db_table} p WHERE p.id = r.period_id))::text
-FROM {Report._meta.db_table} r WHERE r.id = %s
+SELECT ROW(r.id, r.xmin, t.xmin, c.xmin, p.xmin,
+    {_versions(ReportValue._meta.db_table, _R)},
+    {_versions(ReviewComment._meta.db_table, _R)},
+    {_versions(ReportStatusChange._meta.db_table, _R)},
+    {_versions(ReportSnapshot._meta.db_table, _R)},
+    {_versions(Evidence._meta.db_table, _R)},
+    {_versions(ReportScore._meta.db_table, _R)},
+    {_versions(ReviewerDeduction._meta.db_table, _R)},
+    {_versions(FigureCheck._meta.db_table, _R)},
+    {_versions(ReportSimilarity._meta.db_table, _R)},
+    {_versions(Report._meta.db_table, "x.township_id = r.township_id AND x.id <> r.id")})::text
+FROM {Report._meta.db_table} r
+JOIN {Township._meta.db_table} t ON t.id = r.township_id
+JOIN {County._meta.db_table} c ON c.id = t.county_id
+JOIN {Period._meta.db_table} p ON p.id = r.period_id
+WHERE r.id = %s
 """
 # The report's stamp and its county's for the period, in one round trip.
 REPORT_AND_COUNTY_SQL = f"""
@@ -142,11 +148,11 @@ def _report_stamps(report: Report, *, county_wide: bool) -> object:
     with connection.cursor() as cursor:
         if county_wide:
             county_id = report.township.county_id
-            cursor.execute(
-                REPORT_AND_COUNTY_SQL, [report.pk, report.period_id, county_id, county_id]
+            execute_prepared(
+                cursor, REPORT_AND_COUNTY_SQL, [report.pk, report.period_id, county_id, county_id]
             )
         else:
-            cursor.execute(REPORT_STAMP_SQL, [report.pk])
+            execute_prepared(cursor, REPORT_STAMP_SQL, [report.pk])
         return cursor.fetchone()
 
 
@@ -172,7 +178,7 @@ def township_page_key(user: Any, township: Township) -> tuple[object, ...]:
     if not _database_stamps():
         return (user.pk, township.pk, _never_again())
     with connection.cursor() as cursor:
-        cursor.execute(TOWNSHIP_STAMP_SQL, [township.pk] * 3)
+        execute_prepared(cursor, TOWNSHIP_STAMP_SQL, [township.pk] * 3)
         row = cursor.fetchone()
     return (user.pk, township.pk, timezone.localdate().isoformat(), *map(str, row))
 
@@ -220,17 +226,9 @@ def workflow_stamp() -> str:
     if not _database_stamps():
         return _never_again()
     with connection.cursor() as cursor:
-        cursor.execute(WORKFLOW_STAMP_SQL)
+        execute_prepared(cursor, WORKFLOW_STAMP_SQL, [])
         row = cursor.fetchone()
     return "|".join(map(str, row)).replace(" ", "T")
-
-
-def _versions(table: str, where: str) -> str:
-    """The ids and row versions of a table's rows: any insert, update or delete changes it."""
-    return (
-        f"(SELECT coalesce(string_agg(x.id || ':' || x.xmin, ',' ORDER BY x.id), '') FROM {table} x"
-        f" WHERE {where})"
-    )
 
 
 # What a published report's public page shows, as a digest read with the report itself (an
