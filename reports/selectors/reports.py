@@ -67,14 +67,26 @@ def reports_for_user(user: Any) -> QuerySet[Report]:
     return reports.select_related("township__county", "period", "updated_by")
 
 
-def get_report_for_user(user: Any, pk: int) -> tuple[Report, Capabilities]:
+def get_report_for_user(user: Any, pk: int, *, texts: bool = True) -> tuple[Report, Capabilities]:
     """The report and what the user may do with it; 404 when the user may not read it, so other
-    townships' reports stay unknown."""
+    townships' reports stay unknown. Without `texts` its parts are left unread until
+    with_texts(): a page served from the cache never needs them (tens of KB to read and decode)."""
+    reports = reports_for_user(user)
+    if not texts:
+        reports = reports.defer(*SECTION_KEYS)
     try:
-        report = reports_for_user(user).get(pk=pk)
+        report = reports.get(pk=pk)
     except Report.DoesNotExist:
         raise Http404("报告不存在或您无权查看。") from None
     return report, capabilities(user, report)
+
+
+def with_texts(report: Report) -> Report:
+    """The report with its parts read (in one query, if they were left unread)."""
+    unread = sorted(report.get_deferred_fields() & set(SECTION_KEYS))
+    if unread:
+        report.refresh_from_db(fields=unread)
+    return report
 
 
 def report_figures(report: Report) -> dict[str, int | None]:

@@ -53,6 +53,13 @@ def _never_again() -> str:
     return secrets.token_hex(16)
 
 
+def version(alias: str) -> str:
+    """SQL for the version of a row: the transaction that wrote it (xmin) and where (ctid). Every
+    UPDATE writes a new row version: a new xmin in a new transaction, a new place within the
+    same one (a test, or a request that writes twice), so the pair changes with every write."""
+    return f"({alias}.xmin::text || {alias}.ctid::text)"
+
+
 # One statement written out: the ORM's aggregates over joins cost more to compile (about 4 ms)
 # than the fragments they guard cost to draw.
 COUNTY_REPORTS = f"""
@@ -86,12 +93,12 @@ def county_period_stamp(county: County, period: Period) -> str:
 def _versions(table: str, where: str) -> str:
     """The ids and row versions of a table's rows: any insert, update or delete changes it."""
     return (
-        f"(SELECT coalesce(string_agg(x.id || ':' || x.xmin, ',' ORDER BY x.id), '') FROM {table} x"
+        f"(SELECT coalesce(string_agg(x.id || ':' || {version('x')}, ',' ORDER BY x.id), '') FROM {table} x"
         f" WHERE {where})"
     )
 
 
-# Everything the report's own pages show, read in one statement, as row versions (xmin: any
+# Everything the report's own pages show, read in one statement, as row versions (version(): any
 # insert, update or delete changes it; no long text is read): the report row itself (text,
 # status, version, who saved it), its figures, comments, workflow moves, submission rounds,
 # evidence, score, reviewer deductions, figure checks, stored similar reports, the township's
@@ -99,7 +106,7 @@ def _versions(table: str, where: str) -> str:
 # rows (names, villages, deadline, lock).
 _R = "x.report_id = r.id"
 REPORT_STAMP_SQL = f"""
-SELECT ROW(r.id, r.xmin, t.xmin, c.xmin, p.xmin,
+SELECT ROW(r.id, {version("r")}, {version("t")}, {version("c")}, {version("p")},
     {_versions(ReportValue._meta.db_table, _R)},
     {_versions(ReviewComment._meta.db_table, _R)},
     {_versions(ReportStatusChange._meta.db_table, _R)},
@@ -205,7 +212,7 @@ def county_page_key(
 # (publishing, withdrawing, sending, approving … each adds a status-change row, the bulk approval
 # too), the newest report (a report started; reports are never deleted), the newest county and
 # township (a place added), and the periods' rows (a year added, a deadline moved, a year locked:
-# xmin is PostgreSQL's version of a row, new with every write). Probes of primary-key indexes and
+# version() changes with every write). Probes of primary-key indexes and
 # a handful of periods, whatever the number of reports: no count over the country's reports on
 # every request. It moves more often than those pages change (a move anywhere redraws them),
 # never less. What it cannot see (a place renamed, moved or removed in the admin) shows after
@@ -217,7 +224,8 @@ SELECT
     (SELECT id || '@' || created_at FROM {Report._meta.db_table} ORDER BY id DESC LIMIT 1),
     (SELECT max(id) FROM {County._meta.db_table}),
     (SELECT max(id) FROM {Township._meta.db_table}),
-    (SELECT string_agg(id || ':' || xmin, ',' ORDER BY id) FROM {Period._meta.db_table})
+    (SELECT string_agg(id || ':' || {version(Period._meta.db_table)}, ',' ORDER BY id)
+     FROM {Period._meta.db_table})
 """
 
 
@@ -235,13 +243,13 @@ def workflow_stamp() -> str:
 # annotation: no query of its own): the report row (text, version), its figures, its moves (who
 # approved it, when), its township, county and period, and the data items (names, units, which are
 # active). Anything written to those rows, by a service or straight to the table, changes it.
-# A row's xmin is PostgreSQL's version of it (the transaction that wrote it): every UPDATE writes
-# a new one, so the report's long texts need not be read and hashed to know they changed. The
+# A row's version() changes with every write to it, so the report's long texts need not be read
+# and hashed to know they changed. The
 # township, county and period are the query's own joins (published_reports selects them).
 _REPORT = Report._meta.db_table
-PUBLIC_REPORT_DIGEST_SQL = f"""md5(concat_ws('|', {_REPORT}.id, {_REPORT}.xmin,
-    {Township._meta.db_table}.xmin, {County._meta.db_table}.id, {County._meta.db_table}.xmin,
-    {Period._meta.db_table}.xmin,
+PUBLIC_REPORT_DIGEST_SQL = f"""md5(concat_ws('|', {_REPORT}.id, {version(_REPORT)},
+    {version(Township._meta.db_table)}, {County._meta.db_table}.id,
+    {version(County._meta.db_table)}, {version(Period._meta.db_table)},
     {_versions(ReportValue._meta.db_table, f"x.report_id = {_REPORT}.id")},
     {_versions(ReportStatusChange._meta.db_table, f"x.report_id = {_REPORT}.id")},
     {_versions(DataElement._meta.db_table, "true")}

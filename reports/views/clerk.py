@@ -32,6 +32,7 @@ from ..selectors.reports import (
     report_figures,
     standing,
     township_periods,
+    with_texts,
 )
 from ..selectors.review import comment_threads, open_comments
 from ..selectors.stamps import FRAGMENT_SECONDS, report_page_key, township_page_key
@@ -89,9 +90,9 @@ def report_start(request: AuthedRequest, year: int) -> HttpResponse:
 
 
 def _editable_report_or_redirect(
-    request: AuthedRequest, pk: int
+    request: AuthedRequest, pk: int, *, texts: bool = True
 ) -> tuple[Report, Capabilities, HttpResponse | None]:
-    report, can = get_report_for_user(request.user, pk)
+    report, can = get_report_for_user(request.user, pk, texts=texts)
     if not can.edit:
         return report, can, redirect("report_detail", pk=report.pk)
     return report, can, None
@@ -100,7 +101,8 @@ def _editable_report_or_redirect(
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    report, can, refused = _editable_report_or_redirect(request, pk)
+    # A page served from the cache needs no part of the text; a POST does.
+    report, can, refused = _editable_report_or_redirect(request, pk, texts=request.method == "POST")
     if refused:
         return refused
     # A page shown again after a POST holds the clerk's text; unless it was saved, the browser
@@ -153,6 +155,7 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             )
 
     def context() -> dict[str, object]:
+        with_texts(report)
         elements = active_data_elements()  # read once a request (per-request memo)
         shown = form or ReportForm(
             initial=ReportForm.initial_for(report, report_figures(report)), elements=elements

@@ -53,6 +53,7 @@ from ..selectors.reports import (
     report_status_changes,
     reports_for_user,
     status_counts,
+    with_texts,
 )
 from ..selectors.reports import (
     review_queue as queue_of,
@@ -253,7 +254,7 @@ def review_queue_approve(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_safe
 def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
-    report, can = get_report_for_user(request.user, pk)
+    report, can = get_report_for_user(request.user, pk, texts=False)
     if not can.review:
         raise Http404
     body = cached_fragment(
@@ -267,6 +268,7 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _review_context(report: Report, can: Capabilities) -> dict[str, object]:
+    with_texts(report)
     threads = comment_threads(report)
     score, score_items = report_score(report)
     scoring, deduction_history = reviewer_scoring(report)

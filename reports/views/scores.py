@@ -19,7 +19,7 @@ from org.selectors import county_chooser, periods
 from reportportal.fragments import cached_fragment
 from reportportal.types import AuthedRequest
 
-from ..selectors.reports import get_report_for_user
+from ..selectors.reports import get_report_for_user, with_texts
 from ..selectors.scores import county_ranking, township_history
 from ..selectors.scores import report_score as score_of
 from ..selectors.stamps import FRAGMENT_SECONDS, county_page_key, report_page_key
@@ -73,10 +73,10 @@ def ranking(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_safe
 def report_score(request: AuthedRequest, pk: int) -> HttpResponse:
-    report, can = get_report_for_user(request.user, pk)
+    report, can = get_report_for_user(request.user, pk, texts=False)
 
     def context() -> dict[str, object]:
-        score, items = score_of(report)
+        score, items = score_of(with_texts(report))
         return {"report": report, "score": score, "items": items}
 
     body = cached_fragment(

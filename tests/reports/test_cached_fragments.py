@@ -386,3 +386,17 @@ def test_without_postgresql_the_pages_are_drawn_afresh(client, personas, sent, m
     client.force_login(personas.clerk_lianchi)
     assert "rows" in client.get(reverse("township_home")).context
     assert "rows" in client.get(reverse("township_home")).context
+
+
+@pytest.mark.parametrize("name", ["report_review", "report_score"])
+def test_a_page_from_the_cache_does_not_read_the_report_text(client, personas, sent, name):
+    client.force_login(personas.reviewer_shenqiu)
+    url = reverse(name, args=[sent.pk])
+
+    def text_reads() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return sum('"measures_and_results"' in q["sql"] for q in queries.captured_queries)
+
+    assert text_reads() > 0  # drawn: the parts are read
+    assert text_reads() == 0  # from the cache: no report's text at all
