@@ -1,8 +1,9 @@
 """Hot fixed statements that PostgreSQL plans once per connection.
 
-The page stamps (reports.selectors.stamps) are single statements of a dozen subqueries, run on
-nearly every request: planning one costs PostgreSQL more than running it (about 0.5 ms against
-0.3). Prepared once per connection, each run only executes the stored plan.
+The signed-in user with their place (org.backends) and the page stamps (reports.selectors.stamps)
+run on nearly every request; planning such a statement of many joins or subqueries costs
+PostgreSQL more than running it (about 0.5 ms against 0.3). Prepared once per connection, each
+run only executes the stored plan.
 """
 
 import hashlib
@@ -26,7 +27,7 @@ def execute_prepared(cursor: Any, sql: str, params: Sequence[object]) -> None:
     if held is None or held[0] is not db.connection:
         held = (db.connection, set[str]())
         db._prepared_on = held
-    name = "stamp_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
+    name = "portal_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
     if name not in held[1]:
         numbered = iter(range(1, len(params) + 1))
         body = _PLACEHOLDER.sub(lambda _match: f"${next(numbered)}", sql)

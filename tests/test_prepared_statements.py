@@ -26,6 +26,6 @@ def test_the_same_answers_as_the_statement_itself_across_connections():
     assert [q["sql"].split("(")[0] for q in queries.captured_queries] == [
         queries.captured_queries[0]["sql"].split("(")[0]
     ]
-    assert queries.captured_queries[0]["sql"].startswith("EXECUTE stamp_")
+    assert queries.captured_queries[0]["sql"].startswith("EXECUTE portal_")
     connection.close()  # a new connection knows no prepared statement: it is prepared again
     assert run([2, 2, 0]) == (4, expected[1])

@@ -2,12 +2,16 @@
 own backend makes on a session still holds."""
 
 from django.contrib.auth import get_user
+from django.contrib.auth.models import User
 from django.db import connection
 from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from org.access import membership_of
+from org.backends import USER_WITH_PLACE, load_user_with_place
+from org.models import City, Membership
+from org.services import membership_assign
 from tests.factories import UserFactory
 
 
@@ -71,3 +75,38 @@ def test_an_inactive_user_and_a_changed_password_end_the_session(client, persona
     user.set_password("Another-pass-123")
     user.save(update_fields=["password"])
     assert not get_user(request_of(client)).is_authenticated
+
+
+def fields_of(instance) -> dict | None:
+    if instance is None:
+        return None
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_the_written_out_query_builds_what_select_related_builds(personas, db):
+    """org.backends writes the user query out once; its objects are the ORM's, field for field."""
+    city = City.objects.create(province="河南省", name="周口市")
+    city_reviewer = UserFactory(username="zhoukou")
+    membership_assign(user=city_reviewer, role=Membership.Role.CITY_REVIEWER, city=city)
+    for user in (
+        personas.clerk_lianchi,
+        personas.reviewer_shenqiu,
+        personas.admin,
+        city_reviewer,
+        UserFactory(username="nobody"),
+    ):
+        ours = load_user_with_place(user.pk, {})
+        orm = User.objects.select_related(*USER_WITH_PLACE).get(pk=user.pk)
+        assert fields_of(ours) == fields_of(orm)
+        with CaptureQueriesContext(connection) as captured:
+            mine = getattr(ours, "membership", None)
+            theirs = getattr(orm, "membership", None)
+            assert fields_of(mine) == fields_of(theirs)
+            if theirs is not None:
+                for name in ("township", "county", "city"):
+                    assert fields_of(getattr(mine, name)) == fields_of(getattr(theirs, name))
+                if theirs.township is not None:
+                    assert fields_of(mine.township.county) == fields_of(theirs.township.county)
+                assert mine.user is ours
+        assert len(captured) == 0  # everything was read with the user
+    assert load_user_with_place(10**9, {}) is None
