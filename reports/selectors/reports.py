@@ -73,6 +73,8 @@ def get_report_for_user(user: Any, pk: int, *, texts: bool = True) -> tuple[Repo
     with_texts(): a page served from the cache never needs them (tens of KB to read and decode)."""
     reports = reports_for_user(user)
     if not texts:
+        # Nor who saved it last (read when the page is drawn and shows it).
+        reports = reports.select_related(None).select_related("township__county", "period")
         reports = reports.defer(*SECTION_KEYS)
     try:
         report = reports.get(pk=pk)

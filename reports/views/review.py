@@ -1,10 +1,13 @@
 """The county reviewer's pages: the county's townships, the queue, reviewing one report, its
 copied passages, writing and resolving comments."""
 
+import hashlib
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import BadRequest, ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -60,7 +63,12 @@ from ..selectors.reports import (
 )
 from ..selectors.review import comment_threads, figure_changes, plan_follow_up, round_changes
 from ..selectors.scores import report_score, reviewer_scoring
-from ..selectors.stamps import FRAGMENT_SECONDS, county_page_key, report_page_key
+from ..selectors.stamps import (
+    FRAGMENT_SECONDS,
+    county_page_key,
+    county_period_stamp,
+    report_page_key,
+)
 from ..services import comments, deductions, figure_checks, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
@@ -190,8 +198,20 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         else (Report.objects.none(), Report.objects.none())
     )
     paginator = Paginator(queue, QUEUE_PAGE_SIZE)
-    # Counted on the bare filter (a cached_property, set before the paginator asks).
-    paginator.count = members.count()
+    # Counted on the bare filter (a cached_property, set before the paginator asks), and kept on
+    # the county's stamp, which the body's key reads anyway: a move in the county changes both.
+    if county and period and not search:
+        stamp = hashlib.sha256(county_period_stamp(county, period).encode()).hexdigest()
+        paginator.count = cast(
+            int,
+            cache.get_or_set(
+                f"queue-count:{county.pk}:{period.pk}:{status}:{township_id}:{stamp}",
+                members.count,
+                FRAGMENT_SECONDS,
+            ),
+        )
+    else:
+        paginator.count = members.count()
     page = paginator.get_page(request.GET.get("page"))
     filters = {"year": period.year if period else "", "status": status, "q": search}
     if township_id is not None:

@@ -83,8 +83,11 @@ def test_a_return_shows_on_the_queue(client, personas, sent):
     client.force_login(personas.reviewer_shenqiu)
     url = reverse("review_queue") + "?year=2023&status=sent"
     assert "badge status-returned" not in client.get(url).content.decode()
+    waiting = reverse("review_queue") + "?year=2023"
+    assert "待审核的报告（1）" in client.get(waiting).content.decode()
     report_return(report=sent, actor=personas.reviewer_shenqiu, reason="请补充数据来源。")
     assert "badge status-returned" in client.get(url).content.decode()
+    assert "待审核的报告（0）" in client.get(waiting).content.decode()  # counted again
 
 
 def test_the_county_dashboard_follows_moves_townships_and_the_day(
