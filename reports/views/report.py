@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from org.access import Right
+from reportportal.fragments import cached_fragment
 from reportportal.types import AuthedRequest
 
 from ..models import Report
@@ -17,8 +18,10 @@ from ..selectors.reports import (
     figure_rows,
     get_report_for_user,
     report_status_changes,
+    with_texts,
 )
 from ..selectors.review import comment_threads
+from ..selectors.stamps import FRAGMENT_SECONDS, report_page_key
 from ..services import transitions
 from ..services.common import ReportError, SubmissionRefused
 from ..workflow import WORKFLOW
@@ -27,11 +30,11 @@ from ..workflow import WORKFLOW
 @login_required
 @require_safe
 def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    report, can = get_report_for_user(request.user, pk)
-    return render(
-        request,
-        "reports/report_detail.html",
-        {
+    report, can = get_report_for_user(request.user, pk, texts=False)
+
+    def context() -> dict[str, object]:
+        with_texts(report)
+        return {
             "report": report,
             "can": can,
             "township_user": Right.WRITE in can.rights,
@@ -40,8 +43,16 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "status_changes": report_status_changes(report),
             "threads": comment_threads(report),
             "approval": approval_of(report),
-        },
+        }
+
+    body = cached_fragment(
+        request,
+        template="reports/partials/report_detail_body.html",
+        key=report_page_key(request.user, report, can, county_wide=False),
+        context=context,
+        seconds=FRAGMENT_SECONDS,
     )
+    return render(request, "reports/report_detail.html", {"report": report, "body": body})
 
 
 @login_required

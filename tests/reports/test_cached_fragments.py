@@ -391,7 +391,7 @@ def test_without_postgresql_the_pages_are_drawn_afresh(client, personas, sent, m
     assert "rows" in client.get(reverse("township_home")).context
 
 
-@pytest.mark.parametrize("name", ["report_review", "report_score"])
+@pytest.mark.parametrize("name", ["report_review", "report_score", "report_detail"])
 def test_a_page_from_the_cache_does_not_read_the_report_text(client, personas, sent, name):
     client.force_login(personas.reviewer_shenqiu)
     url = reverse(name, args=[sent.pk])
@@ -403,3 +403,14 @@ def test_a_page_from_the_cache_does_not_read_the_report_text(client, personas, s
 
     assert text_reads() > 0  # drawn: the parts are read
     assert text_reads() == 0  # from the cache: no report's text at all
+
+
+def test_the_report_page_follows_moves_and_edits(client, personas, sent):
+    client.force_login(personas.clerk_lianchi)
+    first = page(client, "report_detail", sent)
+    assert page(client, "report_detail", sent) == first  # served from the cache
+    report_withdraw(report=sent, actor=personas.clerk_lianchi)
+    withdrawn = page(client, "report_detail", sent)
+    assert withdrawn != first and "badge status-draft" in withdrawn
+    Report.objects.filter(pk=sent.pk).update(shortcomings="直接改过的不足。")
+    assert "直接改过的不足。" in page(client, "report_detail", sent)
