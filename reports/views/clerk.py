@@ -35,11 +35,11 @@ from ..selectors.reports import (
     with_texts,
 )
 from ..selectors.review import comment_threads, open_comments
-from ..selectors.stamps import FRAGMENT_SECONDS, report_page_key, township_page_key
+from ..selectors.stamps import FRAGMENT_SECONDS, township_page_key
 from ..services import comments, drafts, imports, transitions
 from ..services.common import ReportError, SubmissionRefused, VersionConflict
 from ..workflow import WORKFLOW, Action
-from .report import comment_thread
+from .report import comment_thread, report_page
 
 
 @login_required
@@ -170,15 +170,15 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     # The stored report as it is is the same for every visit until its stamps move; a page with
     # the clerk's typing or a message just said is drawn for this request only.
     cacheable = form is None and not len(messages.get_messages(request))
-    body = cached_fragment(
+    return report_page(
         request,
-        template="reports/partials/report_edit_body.html",
-        key=report_page_key(request.user, report, can) if cacheable else (),
+        report,
+        can,
+        page="report_edit",
         context=context,
-        seconds=FRAGMENT_SECONDS,
+        county_wide=True,
         store=cacheable,
     )
-    return render(request, "reports/report_edit.html", {"report": report, "body": body})
 
 
 def _edit_overview(

@@ -1,6 +1,8 @@
 """The report page that everyone who may read a report shares, its workflow buttons, and the
 comment threads (answered by the clerk, written and resolved by the reviewer)."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -27,6 +29,30 @@ from ..services.common import ReportError, SubmissionRefused
 from ..workflow import WORKFLOW
 
 
+def report_page(
+    request: AuthedRequest,
+    report: Report,
+    can: Capabilities,
+    *,
+    page: str,
+    context: Callable[[], dict[str, object]],
+    county_wide: bool = False,
+    store: bool = True,
+) -> HttpResponse:
+    """One report's page: reports/<page>.html around the body reports/partials/<page>_body.html,
+    which is kept in the cache on the report's stamp (and its county's, for a page that shows
+    the county's medians or queue) unless `store` is false; `context` is called only to draw."""
+    body = cached_fragment(
+        request,
+        template=f"reports/partials/{page}_body.html",
+        key=report_page_key(request.user, report, can, county_wide=county_wide) if store else (),
+        context=context,
+        seconds=FRAGMENT_SECONDS,
+        store=store,
+    )
+    return render(request, f"reports/{page}.html", {"report": report, "body": body})
+
+
 @login_required
 @require_safe
 def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -45,14 +71,7 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "approval": approval_of(report),
         }
 
-    body = cached_fragment(
-        request,
-        template="reports/partials/report_detail_body.html",
-        key=report_page_key(request.user, report, can, county_wide=False),
-        context=context,
-        seconds=FRAGMENT_SECONDS,
-    )
-    return render(request, "reports/report_detail.html", {"report": report, "body": body})
+    return report_page(request, report, can, page="report_detail", context=context)
 
 
 @login_required

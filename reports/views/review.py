@@ -67,13 +67,12 @@ from ..selectors.stamps import (
     FRAGMENT_SECONDS,
     county_page_key,
     county_period_stamp,
-    report_page_key,
 )
 from ..services import comments, deductions, figure_checks, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
 from ..workflow import ReportStatus
-from .report import comment_thread
+from .report import comment_thread, report_page
 
 QUEUE_PAGE_SIZE = 20
 
@@ -277,14 +276,14 @@ def report_review(request: AuthedRequest, pk: int) -> HttpResponse:
     report, can = get_report_for_user(request.user, pk, texts=False)
     if not can.review:
         raise Http404
-    body = cached_fragment(
+    return report_page(
         request,
-        template="reports/partials/report_review_body.html",
-        key=report_page_key(request.user, report, can),
+        report,
+        can,
+        page="report_review",
         context=lambda: _review_context(report, can),
-        seconds=FRAGMENT_SECONDS,
+        county_wide=True,
     )
-    return render(request, "reports/report_review.html", {"report": report, "body": body})
 
 
 def _review_context(report: Report, can: Capabilities) -> dict[str, object]:

@@ -22,7 +22,8 @@ from reportportal.types import AuthedRequest
 from ..selectors.reports import get_report_for_user, with_texts
 from ..selectors.scores import county_ranking, township_history
 from ..selectors.scores import report_score as score_of
-from ..selectors.stamps import FRAGMENT_SECONDS, county_page_key, report_page_key
+from ..selectors.stamps import FRAGMENT_SECONDS, county_page_key
+from .report import report_page
 
 
 @login_required
@@ -79,14 +80,7 @@ def report_score(request: AuthedRequest, pk: int) -> HttpResponse:
         score, items = score_of(with_texts(report))
         return {"report": report, "score": score, "items": items}
 
-    body = cached_fragment(
-        request,
-        template="reports/partials/report_score_body.html",
-        key=report_page_key(request.user, report, can, county_wide=False),
-        context=context,
-        seconds=FRAGMENT_SECONDS,
-    )
-    return render(request, "reports/report_score.html", {"report": report, "body": body})
+    return report_page(request, report, can, page="report_score", context=context)
 
 
 @login_required
