@@ -12,7 +12,8 @@ bind = os.getenv("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.getenv("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
 worker_class = "sync"
 # Loaded once in the master: a server that cannot start (no static manifest, a missing setting)
-# stops at once with the reason, instead of workers failing one after another.
+# stops at once with the reason, instead of workers failing one after another; what every worker
+# needs (jieba's dictionary, reportportal.startup.warm_up) is built once and shared by the forks.
 preload_app = True
 # No page takes long (long work is on the task queue); a stuck worker is replaced.
 timeout = int(os.getenv("GUNICORN_TIMEOUT", "60"))

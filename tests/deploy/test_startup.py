@@ -20,3 +20,23 @@ def test_gunicorn_refuses_to_start_without_the_static_manifest(tmp_path):
     )
     assert result.returncode != 0
     assert "没有静态文件清单" in result.stderr and "collectstatic" in result.stderr
+
+
+def test_the_application_loads_the_tokenizer_before_the_workers_fork(tmp_path):
+    """gunicorn loads reportportal.wsgi in its master (preload_app): jieba's dictionary is built
+    there once, and every worker forked from it starts with it."""
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    env = Stack(workdir=tmp_path).env(STATIC_ROOT=str(static))
+    probe = "import reportportal.wsgi, reading.tokens as t; print(t._tokenizer is not None)"
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
