@@ -68,8 +68,12 @@ class Gunicorn(processes.Gunicorn):
         self, *, host: str, port: int, workers: int, threads: int, keep_alive: int, env, log: Path
     ):
         super().__init__(
+            # Production's configuration (deploy/gunicorn.conf.py: the application loaded in the
+            # master, limits, logs), with this run's address, processes and timeouts on top.
             command=[
                 processes.Gunicorn.binary(),
+                "-c",
+                str(settings.BASE_DIR / "deploy" / "gunicorn.conf.py"),
                 "reportportal.wsgi",
                 "--bind",
                 f"{host}:{port}",
@@ -85,6 +89,14 @@ class Gunicorn(processes.Gunicorn):
                 "5",
                 "--log-level",
                 "warning",
+                # A recycled worker takes its CPU time (and its database backend's) with it: the
+                # run's CPU per request would come out short.
+                "--max-requests",
+                "0",
+                "--access-logfile",
+                str(log.with_name("access.log")),
+                "--error-logfile",
+                "-",
             ],
             port=port,
             env=env,
@@ -381,6 +393,11 @@ class Command(BaseCommand):
             default="redis://127.0.0.1:6379/13",
             help="后台任务队列（默认本机 Redis 第 13 号库，并启动一个 Celery worker；生产模式必须有）",
         )
+        parser.add_argument(
+            "--cache",
+            default="",
+            help="各 gunicorn 进程共用的缓存（生产环境的 CACHE_URL；默认与 --broker 相同的 Redis 库）",
+        )
         parser.add_argument("--year", type=int, default=None, help="压测使用的报告年度（默认今年）")
         parser.add_argument(
             "--keep-alive",
@@ -462,6 +479,7 @@ class Command(BaseCommand):
         connections.close_all()  # the server is about to use the database, not this process
 
         self.broker = options["broker"]
+        self.cache = options["cache"] or self.broker
         self.public_host = options["public_host"]
         if not self.broker:
             raise CommandError("服务器以生产模式运行，必须有任务队列：--broker redis://…")
@@ -604,6 +622,9 @@ class Command(BaseCommand):
         # Background jobs (the copied-passage check after a submission) go to a Celery worker on
         # this machine, as in production; without a broker they would run inside the request.
         env["CELERY_BROKER_URL"] = self.broker
+        # The cache shared by the server's processes, as in production (sessions, page bodies):
+        # without it each process would keep its own and miss what the others drew.
+        env["CACHE_URL"] = self.cache
         env.update(
             {
                 # Production mode, but plain HTTP on 127.0.0.1: no TLS in front of this server.
@@ -618,8 +639,10 @@ class Command(BaseCommand):
                 "SECURE_HSTS_SECONDS": "0",
                 # Kept apart from the repository's staticfiles/, which other runs may use.
                 "STATIC_ROOT": str(Path(settings.VAR_DIR) / "loadtest" / "static"),
-                # Persistent connections, as a production server would run.
-                "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
+                # Persistent connections, as a production server would run, kept through the
+                # whole run: a database backend that exits takes its CPU time with it, and the
+                # run's CPU per request would come out short.
+                "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "3600"),
                 # Submission e-mails are built and written to the server log, not sent.
                 "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
                 "LOG_LEVEL": "WARNING",
