@@ -8,6 +8,7 @@ that differs between requests showing the same state (`live`, e.g. the page's ow
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,8 +24,15 @@ from django.utils.safestring import SafeString, mark_safe
 CSRF_SLOT = "csrf-slot-b3f0c9a1d2e8"
 
 
-def _slot(name: str) -> str:
-    return f"live-slot-b3f0c9a1d2e8[{name}]"
+_SLOT_PREFIX = "live-slot-b3f0c9a1d2e8["
+_LEFT_SLOT = re.compile(re.escape(_SLOT_PREFIX) + r"[^\]]*\]")
+
+
+def live_slot(name: str) -> str:
+    """What a part drawn for the cache prints where the live value `name` goes; a part may also
+    be given such slots in its context for values it does not name itself (e.g. one per
+    figure)."""
+    return f"{_SLOT_PREFIX}{name}]"
 
 
 def fragment_key(template: str, key: Sequence[object]) -> str:
@@ -44,17 +52,22 @@ def cached_fragment(
 ) -> SafeString:
     """The template drawn with context(), or the copy drawn for the same key; `context` is called
     only when there is none. The key must hold everything the part shows (the user, the stamps)
-    but the CSRF token and the `live` values, which are this request's (plain text, escaped).
+    but the CSRF token and the `live` values, which are this request's (plain text, escaped, or
+    HTML the view built and marked safe).
     With `store` false the part is drawn for this request only."""
     live = live or {}
     cache_key = fragment_key(template, key)
     html = cache.get(cache_key) if store else None
     if html is None:
-        slots = {name: _slot(name) for name in live} | {"csrf_token": CSRF_SLOT}
+        slots = {name: live_slot(name) for name in live} | {"csrf_token": CSRF_SLOT}
         html = render_to_string(template, context() | slots, request=request)
         if store:
             cache.set(cache_key, html, seconds)
     for name, value in live.items():
-        html = html.replace(_slot(name), conditional_escape(value))
+        html = html.replace(live_slot(name), conditional_escape(value))
+    if _SLOT_PREFIX in html:
+        # A slot no value was given for this time (a part drawn before a figure was retired in
+        # the admin): shown as nothing rather than as the slot's name.
+        html = _LEFT_SLOT.sub("", html)
     # The drawn HTML is the template engine's (escaped); the token is [A-Za-z0-9] only.
     return mark_safe(html.replace(CSRF_SLOT, get_token(request)))  # noqa: S308

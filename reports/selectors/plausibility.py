@@ -16,7 +16,7 @@ from reportportal.memo import per_request
 from ..models import FigureCheck, Report, ReportValue
 from ..workflow import SENT_STATUSES
 from .reports import figures_of
-from .stamps import FRAGMENT_SECONDS, county_period_stamp
+from .stamps import FRAGMENT_SECONDS, county_sent_stamp
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,12 @@ def _change_factor(period_id: int) -> Decimal:
 
 
 def previous_report(report: Report) -> Report | None:
+    # At most one report per township and year: no need of the model's ordering, whose joins
+    # cost more to build than the query costs to run.
     return (
         Report.objects.filter(township_id=report.township_id, period__year=report.period.year - 1)
         .only("pk", "status")
+        .order_by()
         .first()
     )
 
@@ -77,7 +80,7 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
                 report.pk,
                 hashlib.sha256(
                     "|".join(
-                        [*codes, county_period_stamp(report.township.county, report.period)]
+                        [*codes, county_sent_stamp(report.township.county_id, report.period_id)]
                     ).encode()
                 ).hexdigest(),
             ),

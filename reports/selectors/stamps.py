@@ -35,6 +35,7 @@ from ..models import (
     ReviewComment,
     ReviewerDeduction,
 )
+from ..workflow import SENT_STATUSES
 
 if TYPE_CHECKING:
     from .reports import Capabilities
@@ -123,44 +124,73 @@ JOIN {County._meta.db_table} c ON c.id = t.county_id
 JOIN {Period._meta.db_table} p ON p.id = r.period_id
 WHERE r.id = %s
 """
-# The report's stamp and its county's for the period, in one round trip.
-REPORT_AND_COUNTY_SQL = f"""
-SELECT ({REPORT_STAMP_SQL}),
-    ({COUNTY_REPORTS} SELECT ROW({COUNTY_COLUMNS})::text FROM county_reports)
+# The county's sent reports for a period, as row versions: all that the county's medians (their
+# figures) and the queue's next report (their order) are drawn from. Every service that writes a
+# report's figures writes its row too (the version); a draft saved anywhere in the county leaves
+# it as it is, while a report sent, withdrawn, returned, approved or published (or a returned one
+# corrected) changes it. The statuses are the workflow's own constants, not input.
+_SENT = ", ".join(f"'{status}'" for status in sorted(SENT_STATUSES))
+SENT_STAMP_SQL = f"""
+SELECT coalesce(string_agg(r.id || ':' || {version("r")}, ',' ORDER BY r.id), '')
+FROM {Report._meta.db_table} r
+JOIN {Township._meta.db_table} t ON t.id = r.township_id
+WHERE r.period_id = %s AND t.county_id = %s AND r.status IN ({_SENT})
+"""
+# The report's stamp and its county's sent reports' for the period, in one round trip.
+REPORT_AND_SENT_SQL = f"""
+SELECT ({REPORT_STAMP_SQL}), ({SENT_STAMP_SQL})
 """
 
 
+@per_request
+def county_sent_stamp(county_id: int, period_id: int) -> str:
+    if not _database_stamps():
+        return _never_again()
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, SENT_STAMP_SQL, [period_id, county_id])
+        return str(cursor.fetchone()[0])
+
+
+def report_stamps(report: Report, *, county_wide: bool) -> tuple[str, str]:
+    """Digests of the report's stamp (everything its pages show of it) and, for a page that
+    shows what depends on the county's other reports (the medians, the queue's next report), of
+    the stamp of the county's sent reports for the report's period ("" otherwise): one
+    statement. The other townships' drafts being saved leave both as they are."""
+    if not _database_stamps():
+        return _never_again(), _never_again() if county_wide else ""
+    with connection.cursor() as cursor:
+        if county_wide:
+            execute_prepared(
+                cursor,
+                REPORT_AND_SENT_SQL,
+                [report.pk, report.period_id, report.township.county_id],
+            )
+            own, sent = cursor.fetchone()
+        else:
+            execute_prepared(cursor, REPORT_STAMP_SQL, [report.pk])
+            own, sent = cursor.fetchone()[0], None
+    return _digest(own), _digest(sent) if county_wide else ""
+
+
+def _digest(stamp: object) -> str:
+    return hashlib.sha256(repr(stamp).encode()).hexdigest()
+
+
 def report_page_key(
-    user: Any, report: Report, can: "Capabilities", *, county_wide: bool = True
+    user: Any, report: Report, can: "Capabilities", *stamps: str
 ) -> tuple[object, ...]:
     """The key of a cached part of one report's page for one user: who looks and what they may
-    do, the day (deadlines count in days), and the report's stamp: everything its pages show of
-    it. A page that shows what depends on the county's other reports (the medians, the queue's
-    next report) adds the county's stamp for the report's period, read in the same statement."""
-    if not _database_stamps():
-        stamps: object = _never_again()
-    else:
-        stamps = _report_stamps(report, county_wide=county_wide)
+    do, the day (deadlines count in days), and the stamps (report_stamps) of what the part
+    shows."""
     return (
         user.pk,
+        report.pk,
         sorted(can.rights),
         can.actions,
         (can.edit, can.answer, can.review, can.comment),
         timezone.localdate().isoformat(),
-        hashlib.sha256(repr(stamps).encode()).hexdigest(),
+        *stamps,
     )
-
-
-def _report_stamps(report: Report, *, county_wide: bool) -> object:
-    with connection.cursor() as cursor:
-        if county_wide:
-            county_id = report.township.county_id
-            execute_prepared(
-                cursor, REPORT_AND_COUNTY_SQL, [report.pk, report.period_id, county_id, county_id]
-            )
-        else:
-            execute_prepared(cursor, REPORT_STAMP_SQL, [report.pk])
-        return cursor.fetchone()
 
 
 # What a township's own home page shows: its name and county's, its reports' states (a return adds

@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from indicators.models import DataElement
@@ -17,7 +19,7 @@ from org.selectors import current_period, township_names
 from reading.documents import Document
 from reading.extract import Extraction, extract
 from reading.sections import SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
-from reportportal.fragments import cached_fragment
+from reportportal.fragments import CSRF_SLOT, cached_fragment, live_slot
 from reportportal.types import AuthedRequest
 from reports.selectors.vocabulary import reading_vocabulary
 
@@ -38,6 +40,7 @@ from ..selectors.review import comment_threads, open_comments
 from ..selectors.stamps import FRAGMENT_SECONDS, township_page_key
 from ..services import comments, drafts, imports, transitions
 from ..services.common import ReportError, SubmissionRefused, VersionConflict
+from ..templatetags.badges import figure_plausibility as plausibility_note
 from ..workflow import WORKFLOW, Action
 from .report import comment_thread, report_page
 
@@ -165,20 +168,50 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": shown,
             "can_answer": can.answer,
             "unsaved": unsaved,
+            # Drawn apart (figure_notes): the body prints each figure's note through a slot.
+            "figure_notes": {
+                f"fig:{element.code}": live_slot(f"fig:{element.code}") for element in elements
+            },
         } | _edit_overview(report, elements, show_warnings=not shown.errors)
 
     # The stored report as it is is the same for every visit until its stamps move; a page with
-    # the clerk's typing or a message just said is drawn for this request only.
-    cacheable = form is None and not len(messages.get_messages(request))
+    # the clerk's typing is drawn for this request only. 「草稿已保存」 beside the buttons is
+    # this request's: the page after a save is kept for the visits that follow.
+    saved_note = format_html_join(
+        "",
+        '<span class="small text-success ms-2 fw-semibold" role="status" id="saved-note">✓ {}'
+        "</span>",
+        (
+            (message,)
+            for message in messages.get_messages(request)
+            if message.level_tag == "success"
+        ),
+    )
     return report_page(
         request,
         report,
         can,
         page="report_edit",
         context=context,
-        county_wide=True,
-        store=cacheable,
+        county_parts=lambda: figure_notes(report),
+        store=form is None,
+        live={"saved_note": saved_note},
     )
+
+
+def figure_notes(report: Report) -> dict[str, str]:
+    """Last year and 「请核实」 under each figure of the edit page (they compare with the county's
+    medians), and the forms their 「标记已核实」 buttons submit: the parts of the page that
+    follow the county's sent reports (report_page's county_parts)."""
+    rows = figure_plausibility(report)
+    notes: dict[str, str] = {
+        f"fig:{code}": plausibility_note(row, True) for code, row in rows.items()
+    }
+    notes["figure_check_forms"] = render_to_string(
+        "reports/partials/figure_check_forms.html",
+        {"plausibility": rows, "report": report, "csrf_token": CSRF_SLOT},
+    )
+    return notes
 
 
 def _edit_overview(
@@ -221,7 +254,6 @@ def _edit_overview(
     )
     return {
         "threads": threads,
-        "plausibility": {f"fig:{code}": row for code, row in figure_plausibility(report).items()},
         "standing": standing(report.period, report),
         "returned": last_return(report),
         "open_comments": open_,

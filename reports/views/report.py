@@ -1,16 +1,17 @@
 """The report page that everyone who may read a report shares, its workflow buttons, and the
 comment threads (answered by the clerk, written and resolved by the reviewer)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from org.access import Right
-from reportportal.fragments import cached_fragment
+from reportportal.fragments import cached_fragment, fragment_key
 from reportportal.types import AuthedRequest
 
 from ..models import Report
@@ -23,7 +24,7 @@ from ..selectors.reports import (
     with_texts,
 )
 from ..selectors.review import comment_threads
-from ..selectors.stamps import FRAGMENT_SECONDS, report_page_key
+from ..selectors.stamps import FRAGMENT_SECONDS, report_page_key, report_stamps
 from ..services import transitions
 from ..services.common import ReportError, SubmissionRefused
 from ..workflow import WORKFLOW
@@ -37,18 +38,43 @@ def report_page(
     page: str,
     context: Callable[[], dict[str, object]],
     county_wide: bool = False,
+    county_parts: Callable[[], dict[str, str]] | None = None,
     store: bool = True,
+    live: Mapping[str, str] | None = None,
 ) -> HttpResponse:
     """One report's page: reports/<page>.html around the body reports/partials/<page>_body.html,
-    which is kept in the cache on the report's stamp (and its county's, for a page that shows
-    the county's medians or queue) unless `store` is false; `context` is called only to draw."""
+    which is kept in the cache on the report's stamp (and its county's sent reports', for a
+    page whose body shows the county's medians or queue: `county_wide`) unless `store` is false;
+    `context` is called only to draw; `live` values are this request's (cached_fragment).
+
+    `county_parts` returns what the page shows of the county's other reports as HTML parts,
+    each printed by the body through a live slot of its name (live_slot): they are drawn and
+    kept apart, on both stamps, so that the body stays in the cache on the report's stamp alone
+    while other townships send and withdraw their reports."""
+    live = dict(live or {})
+    key: tuple[object, ...] = ()
+    if store:
+        own, sent = report_stamps(report, county_wide=county_wide or county_parts is not None)
+        key = report_page_key(request.user, report, can, own, sent if county_wide else "")
+        if county_parts is not None:
+            parts_key = fragment_key(
+                f"{page}:county", report_page_key(request.user, report, can, own, sent)
+            )
+            parts = cache.get(parts_key)
+            if parts is None:
+                parts = county_parts()
+                cache.set(parts_key, parts, FRAGMENT_SECONDS)
+            live |= parts
+    elif county_parts is not None:
+        live |= county_parts()
     body = cached_fragment(
         request,
         template=f"reports/partials/{page}_body.html",
-        key=report_page_key(request.user, report, can, county_wide=county_wide) if store else (),
+        key=key,
         context=context,
         seconds=FRAGMENT_SECONDS,
         store=store,
+        live=live,
     )
     return render(request, f"reports/{page}.html", {"report": report, "body": body})
 

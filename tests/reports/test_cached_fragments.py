@@ -110,7 +110,8 @@ def test_the_county_dashboard_follows_moves_townships_and_the_day(
 
 
 def test_the_county_medians_follow_the_sent_reports(personas, draft, full_parts):
-    """The medians are cached on the county's stamp: a report sent or withdrawn moves them."""
+    """The medians are cached on the stamp of the county's sent reports: a report sent or
+    withdrawn moves them."""
     from indicators.plausibility import MEDIAN_MIN_PEERS
     from org.models import Membership
     from org.services import membership_assign
@@ -210,10 +211,85 @@ def test_the_edit_page_shows_what_was_saved_and_says_so_once(client, personas, d
         {"version": draft.version, "measures_and_results": "今年新写的措施。", "save": "1"},
     )
     assert response.status_code == 302
-    saved = page(client, "report_edit", draft)
-    assert "今年新写的措施。" in saved and 'id="saved-note"' in saved
-    again = page(client, "report_edit", draft)
-    assert "今年新写的措施。" in again and 'id="saved-note"' not in again
+    after = client.get(reverse("report_edit", args=[draft.pk]))
+    saved = TOKEN.sub(r'\1"', after.content.decode())
+    assert "今年新写的措施。" in saved and saved.count('id="saved-note"') == 1
+    assert "form" in after.context  # drawn: the save moved the report's stamp
+    again = client.get(reverse("report_edit", args=[draft.pk]))
+    # The page drawn after the save is the one kept: the next visit finds it, without the note.
+    assert "form" not in again.context
+    note = (
+        '<span class="small text-success ms-2 fw-semibold" role="status" id="saved-note">'
+        "✓ 草稿已保存。</span>"
+    )
+    assert note in saved
+    assert report_form(TOKEN.sub(r'\1"', again.content.decode())) == report_form(
+        saved.replace(note, "")
+    )
+
+
+def report_form(html: str) -> str:
+    start = html.index('<form method="post" novalidate id="report-form"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_the_edit_page_follows_the_countys_medians_and_keeps_its_body(
+    client, personas, draft, full_parts
+):
+    """The notes under the figures compare with the county's medians: reports sent in the county
+    show in them at once, while the rest of the page stays in the cache; a neighbour's draft
+    saved changes nothing."""
+    from indicators.plausibility import MEDIAN_MIN_PEERS
+    from org.models import Membership
+    from org.services import membership_assign
+    from tests.factories import UserFactory
+
+    report_save_draft(
+        report=draft,
+        actor=personas.clerk_lianchi,
+        base_version=draft.version,
+        parts=full_parts,
+        figures={"villages_total": 10, "disputes_mediated": 200},
+    )
+    peers = []
+    for index in range(MEDIAN_MIN_PEERS):
+        township = TownshipFactory(county=personas.shenqiu, name=f"同县邻镇{index}")
+        clerk = UserFactory(username=f"neighbour{index}")
+        membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+        peers.append((township, clerk))
+    client.force_login(personas.clerk_lianchi)
+
+    def edit():
+        response = client.get(reverse("report_edit", args=[draft.pk]))
+        return "form" in response.context, TOKEN.sub(r'\1"', response.content.decode())
+
+    drawn, first = edit()
+    assert drawn and "全县中位数" not in first
+    assert edit() == (False, first)  # the body from the cache
+
+    township, clerk = peers[0]
+    neighbour = report_start(township=township, period=personas.period, actor=clerk)
+    report_save_draft(
+        report=neighbour,
+        actor=clerk,
+        base_version=neighbour.version,
+        parts=full_parts,
+        figures={"villages_total": 12},
+    )
+    assert edit() == (False, first)
+
+    for township, clerk in peers:
+        submit_report(
+            township=township,
+            period=personas.period,
+            clerk=clerk,
+            parts=full_parts,
+            figures={"villages_total": 10, "disputes_mediated": 20},
+        )
+    drawn, now = edit()
+    assert not drawn  # the body is still the one in the cache …
+    assert "全县中位数每村 2" in report_form(now)  # … with the notes drawn on the medians
+    assert 'id="figcheck-disputes_mediated"' in now  # and the form of its 「标记已核实」
 
 
 def test_the_edit_page_keeps_what_was_typed_when_it_is_refused(client, personas, draft):
