@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import CommandError
 
@@ -46,6 +47,34 @@ def postgres_backends(dbname: str) -> list[int]:
         if title.startswith("postgres: ") and f" {dbname} " in title:
             pids.append(int(entry.name))
     return pids
+
+
+def ensure_database(db: Mapping[str, Any]) -> bool:
+    """Creates the database named in DATABASE_URL if it is missing; True when it was created."""
+    import psycopg2
+    from psycopg2 import sql
+
+    params = {
+        "dbname": "postgres",
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+        "user": db.get("USER") or None,
+        "password": db.get("PASSWORD") or None,
+    }
+    try:
+        conn = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
+    except psycopg2.Error as exc:
+        raise CommandError(f"连不上 PostgreSQL（{exc}）。") from exc
+    conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+            if cursor.fetchone():
+                return False
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+            return True
+    finally:
+        conn.close()
 
 
 def machine_cpu() -> tuple[float, float]:

@@ -35,6 +35,7 @@ from devtools.processes import (
     Gunicorn,
     collectstatic,
     cpu_seconds,
+    ensure_database,
     machine_cpu,
     postgres_backends,
 )
@@ -101,6 +102,8 @@ class Command(BaseCommand):
             raise CommandError("找不到 wrk：请运行 scripts/setup.sh dev（Debian 软件包 wrk）。")
         if seconds <= 0 or connections < 1 or workers < 1:
             raise CommandError("--seconds 须大于 0，--connections 与 --workers 至少为 1。")
+        if ensure_database(settings.DATABASES["default"]):
+            self.stderr.write(f"已创建数据库 {settings.DATABASES['default']['NAME']}。")
         call_command("migrate", interactive=False, verbosity=0)
         self._prepare_data(counties)
         plan = [p for p in self._pages() if not pages or p.key in pages]

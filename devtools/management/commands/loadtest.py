@@ -9,9 +9,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -31,34 +29,6 @@ ERROR_SAMPLE = 25
 ACTIONS = ("saves", "submits", "withdrawals", "reviewer_404_on_withdrawn_report (expected)")
 LOGIN_TIMEOUT = 300  # seconds for every user to log in before the window opens regardless
 LOCUST_VERSION = importlib.metadata.version("locust")  # without importing it (gevent)
-
-
-def ensure_database(db: Mapping[str, Any]) -> bool:
-    """Creates the database named in DATABASE_URL if it is missing; True when it was created."""
-    import psycopg2
-    from psycopg2 import sql
-
-    params = {
-        "dbname": "postgres",
-        "host": db.get("HOST") or None,
-        "port": db.get("PORT") or None,
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-    }
-    try:
-        conn = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
-    except psycopg2.Error as exc:
-        raise CommandError(f"连不上 PostgreSQL（{exc}）。") from exc
-    conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-            if cursor.fetchone():
-                return False
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-            return True
-    finally:
-        conn.close()
 
 
 class Gunicorn(processes.Gunicorn):
@@ -463,7 +433,7 @@ class Command(BaseCommand):
         year = options["year"] or datetime.date.today().year
         err = self.stderr
 
-        if ensure_database(db):
+        if processes.ensure_database(db):
             err.write(f"已创建数据库 {db['NAME']}。")
         call_command("migrate", interactive=False, verbosity=0)
         err.write("准备压测数据 …")
