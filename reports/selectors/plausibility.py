@@ -15,7 +15,7 @@ from reportportal.memo import per_request
 
 from ..models import FigureCheck, Report, ReportValue
 from ..workflow import SENT_STATUSES
-from .reports import figures_of
+from .reports import report_figures
 from .stamps import FRAGMENT_SECONDS, county_sent_stamp
 
 
@@ -53,14 +53,12 @@ def _change_factor(period_id: int) -> Decimal:
     return factor or DEFAULT_FACTOR
 
 
-def previous_report(report: Report) -> Report | None:
-    # At most one report per township and year: no need of the model's ordering, whose joins
-    # cost more to build than the query costs to run.
-    return (
-        Report.objects.filter(township_id=report.township_id, period__year=report.period.year - 1)
-        .only("pk", "status")
-        .order_by()
-        .first()
+def previous_figures(report: Report) -> dict[str, int | None]:
+    """The township's figures of the year before, in one query (none: no report that year)."""
+    return dict(
+        ReportValue.objects.filter(
+            report__township_id=report.township_id, report__period__year=report.period.year - 1
+        ).values_list("element__code", "value")
     )
 
 
@@ -68,9 +66,8 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
     """code → row, in form order, for every active data element."""
     elements = active_data_elements()
     codes = [element.code for element in elements]
-    before = previous_report(report)
-    ids = [report.pk] + ([before.pk] if before else [])
-    figures = figures_of(ids)
+    # This year's figures as the edit page's form reads them (once a request).
+    current = report_figures(report)
     # The county's medians change only with its sent reports: kept in the cache on the stamp
     # that changes with any of them (reports.selectors.stamps).
     medians = cast(
@@ -89,8 +86,8 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
         ),
     )
     flags = figure_flags(
-        current=figures.get(report.pk, {}),
-        previous=figures.get(before.pk, {}) if before else {},
+        current=current,
+        previous=previous_figures(report),
         medians=medians,
         codes=codes,
         factor=change_factor(report),

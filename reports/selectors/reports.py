@@ -1,5 +1,6 @@
 """Reports as users may see them, and the lists of the clerk's, the county's and the public pages."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -84,10 +85,19 @@ def get_report_for_user(user: Any, pk: int, *, texts: bool = True) -> tuple[Repo
 
 
 def with_texts(report: Report) -> Report:
-    """The report with its parts read (in one query, if they were left unread)."""
+    """The report with its parts read, and who saved it last, in one query if they were left
+    unread (get_report_for_user without texts)."""
     unread = sorted(report.get_deferred_fields() & set(SECTION_KEYS))
     if unread:
-        report.refresh_from_db(fields=unread)
+        fresh = (
+            Report.objects.select_related("updated_by")
+            .only(*unread, "updated_by")
+            .get(pk=report.pk)
+        )
+        for name in unread:
+            setattr(report, name, getattr(fresh, name))
+        if not Report._meta.get_field("updated_by").is_cached(report):
+            report.updated_by = fresh.updated_by
     return report
 
 
@@ -133,6 +143,12 @@ def approval_of(report: Report) -> ReportStatusChange | None:
         .order_by("-at")
         .first()
     )
+
+
+def latest_approval(changes: Sequence[ReportStatusChange]) -> ReportStatusChange | None:
+    """approval_of over the moves already read for the page (report_status_changes, oldest
+    first): no query of its own."""
+    return next((c for c in reversed(changes) if c.to_status == ReportStatus.APPROVED), None)
 
 
 def township_periods(township: Township) -> list[tuple[Period, Report | None]]:

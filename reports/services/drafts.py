@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.models import DataElement
+from indicators.selectors import active_data_elements
 from org.access import Right, rights_at
 from org.models import Period, Township
 from reading.completeness import missing_parts
@@ -135,7 +136,12 @@ def _store_figures(*, report: Report, actor: User, figures: Mapping[str, int | N
     """The changed figures in two bulk writes (each with its history rows)."""
     if not figures:
         return
-    elements = {e.code: e for e in DataElement.objects.filter(code__in=list(figures))}
+    # The form's figures are the active elements, already read for this request (memo).
+    active = {element.code: element for element in active_data_elements()}
+    if active.keys() >= figures.keys():
+        elements = {code: active[code] for code in figures}
+    else:
+        elements = {e.code: e for e in DataElement.objects.filter(code__in=list(figures))}
     unknown = set(figures) - set(elements)
     if unknown:
         raise ReportError("未知的数据项：" + "、".join(sorted(unknown)))

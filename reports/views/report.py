@@ -17,9 +17,9 @@ from reportportal.types import AuthedRequest
 from ..models import Report
 from ..selectors.reports import (
     Capabilities,
-    approval_of,
     figure_rows,
     get_report_for_user,
+    latest_approval,
     report_status_changes,
     with_texts,
 )
@@ -86,15 +86,16 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
     def context() -> dict[str, object]:
         with_texts(report)
+        changes = list(report_status_changes(report))
         return {
             "report": report,
             "can": can,
             "township_user": Right.WRITE in can.rights,
             "parts": report.part_rows(),
             "figure_rows": figure_rows(report),
-            "status_changes": report_status_changes(report),
+            "status_changes": changes,
             "threads": comment_threads(report),
-            "approval": approval_of(report),
+            "approval": latest_approval(changes),
         }
 
     return report_page(request, report, can, page="report_detail", context=context)

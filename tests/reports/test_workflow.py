@@ -210,3 +210,30 @@ def test_locked_period_blocks_submission_but_not_review(personas, full_parts):
     personas.period.locked = True
     personas.period.save()
     assert report_approve(report=submitted, actor=personas.reviewer_shenqiu).status == "approved"
+
+
+def test_the_latest_approval_read_from_the_moves_is_the_one_approval_of_queries(
+    personas, full_parts
+):
+    """The report page takes the approval from the moves it lists (no query of its own)."""
+    from reports.selectors.reports import approval_of, latest_approval, report_status_changes
+    from tests.helpers import submit_report
+
+    report = submit_report(
+        township=personas.lianchi,
+        period=personas.period,
+        clerk=personas.clerk_lianchi,
+        parts=full_parts,
+        figures={"villages_total": 26, "villages_with_legal_advisor": 26},
+    )
+    assert latest_approval(list(report_status_changes(report))) is None is approval_of(report)
+    report_approve(report=report, actor=personas.reviewer_shenqiu)
+    report.refresh_from_db()
+    report_reopen(report=report, actor=personas.admin, reason="数据需要更正。")
+    report.refresh_from_db()
+    report_submit(report=report, actor=personas.clerk_lianchi)
+    report.refresh_from_db()
+    second = report_approve(report=report, actor=personas.reviewer_shenqiu)
+    moves = list(report_status_changes(second))
+    assert sum(m.to_status == ReportStatus.APPROVED for m in moves) == 2
+    assert latest_approval(moves) == approval_of(second) == moves[-1]
