@@ -36,3 +36,11 @@ def execute_prepared(cursor: Any, sql: str, params: Sequence[object]) -> None:
         held[1].add(name)
     arguments = ", ".join(["%s"] * len(params))
     cursor.execute(f"EXECUTE {name}({arguments})" if params else f"EXECUTE {name}", params)
+
+
+def row_version(alias: str) -> str:
+    """SQL for the version of a row: the transaction that wrote it (xmin) and where (ctid). Every
+    UPDATE writes a new row version: a new xmin in a new transaction, a new place within the
+    same one (a test, or a request that writes twice), so the pair changes with every write.
+    PostgreSQL only."""
+    return f"({alias}.xmin::text || {alias}.ctid::text)"

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from indicators.models import DataElement
 from org.models import County, Period, Township
-from reportportal.db import execute_prepared
+from reportportal.db import execute_prepared, row_version
 from reportportal.memo import per_request
 
 from ..models import (
@@ -54,11 +54,7 @@ def _never_again() -> str:
     return secrets.token_hex(16)
 
 
-def version(alias: str) -> str:
-    """SQL for the version of a row: the transaction that wrote it (xmin) and where (ctid). Every
-    UPDATE writes a new row version: a new xmin in a new transaction, a new place within the
-    same one (a test, or a request that writes twice), so the pair changes with every write."""
-    return f"({alias}.xmin::text || {alias}.ctid::text)"
+version = row_version
 
 
 # One statement written out: the ORM's aggregates over joins cost more to compile (about 4 ms)
