@@ -45,4 +45,12 @@ def per_request(func: Callable[P, R]) -> Callable[P, R]:
             memo[key] = func(*args, **kwargs)
         return memo[key]
 
+    def remember(*args: object, value: object) -> None:
+        """What the call with these arguments returns for the rest of the request: a value read
+        along with something else (one statement for both) need not be read again."""
+        memo = _memo.get()
+        if memo is not None:
+            memo[(func, args)] = value
+
+    wrapper.remember = remember  # type: ignore[attr-defined]
     return wrapper

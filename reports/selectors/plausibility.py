@@ -69,16 +69,17 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
     # This year's figures as the edit page's form reads them (once a request).
     current = report_figures(report)
     # The county's medians change only with its sent reports: kept in the cache on the stamp
-    # that changes with any of them (reports.selectors.stamps).
+    # that changes with any of them (reports.selectors.stamps). A sent report is left out of its
+    # own peers; for any other the peers are all the sent reports, the same for the county.
+    county_id, period_id = report.township.county_id, report.period_id
+    whose = f"report{report.pk}" if report.status in SENT_STATUSES else f"{county_id}:{period_id}"
     medians = cast(
         dict[str, Decimal | None],
         cache.get_or_set(
             "medians:{}:{}".format(
-                report.pk,
+                whose,
                 hashlib.sha256(
-                    "|".join(
-                        [*codes, county_sent_stamp(report.township.county_id, report.period_id)]
-                    ).encode()
+                    "|".join([*codes, county_sent_stamp(county_id, period_id)]).encode()
                 ).hexdigest(),
             ),
             lambda: _county_medians(report, codes),

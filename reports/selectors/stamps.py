@@ -162,6 +162,10 @@ def report_stamps(report: Report, *, county_wide: bool) -> tuple[str, str]:
                 [report.pk, report.period_id, report.township.county_id],
             )
             own, sent = cursor.fetchone()
+            # The medians' key, if the page is drawn, is this same stamp.
+            county_sent_stamp.remember(  # type: ignore[attr-defined]
+                report.township.county_id, report.period_id, value=str(sent)
+            )
         else:
             execute_prepared(cursor, REPORT_STAMP_SQL, [report.pk])
             own, sent = cursor.fetchone()[0], None

@@ -145,6 +145,28 @@ def test_the_county_medians_follow_the_sent_reports(personas, draft, full_parts)
     assert median() is None
 
 
+def test_the_drafts_of_a_county_share_its_medians(personas, draft):
+    """Every report not sent has all the county's sent reports for peers: the medians are
+    worked out once for the county, not once for each township's draft."""
+    from reports.selectors.plausibility import figure_plausibility
+
+    def median_reads(report) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            figure_plausibility(report)
+        return sum('"reports_report"."status" IN' in q["sql"] for q in queries.captured_queries)
+
+    from org.models import Membership
+    from org.services import membership_assign
+    from tests.factories import UserFactory
+
+    township = TownshipFactory(county=personas.shenqiu, name="同县另一镇")
+    clerk = UserFactory(username="another")
+    membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+    neighbour = report_start(township=township, period=personas.period, actor=clerk)
+    assert median_reads(draft) == 1
+    assert median_reads(neighbour) == 0  # the county's, from the cache
+
+
 # --- one report's pages: the body is cached on reports.selectors.stamps.report_page_key --------
 
 TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")([^"]+)"')
