@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from org.models import County, Period
 from org.selectors import county_reviewers, township_clerks
+from reading.sections import SECTION_KEYS
 
 from .models import Notice, Report, ReviewComment
 
@@ -37,7 +38,12 @@ def _deliver(kind: str, deliveries: Iterable[tuple[list[User], str, str, str, st
 
 
 def _report(report_id: int) -> Report:
-    return Report.objects.select_related("township__county", "period").get(pk=report_id)
+    # The messages name the township and the year, never the parts (tens of KB of text).
+    return (
+        Report.objects.select_related("township__county", "period")
+        .defer(*SECTION_KEYS)
+        .get(pk=report_id)
+    )
 
 
 def notify_submitted(report_id: int) -> int:

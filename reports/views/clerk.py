@@ -104,8 +104,9 @@ def _editable_report_or_redirect(
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    # A page served from the cache needs no part of the text; a POST does.
-    report, can, refused = _editable_report_or_redirect(request, pk, texts=request.method == "POST")
+    # A page served from the cache needs no part of the text; a save locks the report and reads
+    # it all again (drafts.report_save_draft), and a page drawn reads it (with_texts).
+    report, can, refused = _editable_report_or_redirect(request, pk, texts=False)
     if refused:
         return refused
     # A page shown again after a POST holds the clerk's text; unless it was saved, the browser
