@@ -145,6 +145,31 @@ def test_the_county_medians_follow_the_sent_reports(personas, draft, full_parts)
     assert median() is None
 
 
+def test_a_figure_retired_while_the_page_is_kept_leaves_no_slot_behind(
+    client, personas, draft, full_parts
+):
+    """The kept body has a slot for each figure's note; when the notes are drawn again (a report
+    sent in the county) after a data item was retired in the admin, its slot shows nothing."""
+    from org.models import Membership
+    from org.services import membership_assign
+    from tests.factories import UserFactory
+
+    client.force_login(personas.clerk_lianchi)
+    url = reverse("report_edit", args=[draft.pk])
+    assert "form" in client.get(url).context
+    DataElement.objects.filter(code="disputes_mediated").update(active=False)
+    township = TownshipFactory(county=personas.shenqiu, name="同县邻镇")
+    clerk = UserFactory(username="neighbour")
+    membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+    submit_report(
+        township=township, period=personas.period, clerk=clerk, parts=full_parts, figures={}
+    )
+    response = client.get(url)
+    assert "form" not in response.context  # the body kept, the notes drawn again
+    html = response.content.decode()
+    assert "live-slot" not in html and 'id="figure-disputes_mediated"' in html
+
+
 def test_the_drafts_of_a_county_share_its_medians(personas, draft):
     """Every report not sent has all the county's sent reports for peers: the medians are
     worked out once for the county, not once for each township's draft."""
