@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.models import DataElement
-from org.models import Period, Township
+from org.models import Membership, Period, Township
+from org.services import membership_assign
 from reportportal.fragments import CSRF_SLOT
 from reports.forms import figure_field_name
 from reports.models import Report, ReportScore, ReportValue, ReviewComment
@@ -28,7 +30,7 @@ from reports.services.transitions import (
     report_submit,
     report_withdraw,
 )
-from tests.factories import TownshipFactory
+from tests.factories import TownshipFactory, UserFactory
 from tests.helpers import submit_report
 
 
@@ -41,6 +43,14 @@ def sent(personas, full_parts):
         parts=full_parts,
         figures={"villages_total": 26, "villages_with_legal_advisor": 26},
     )
+
+
+def township_with_clerk(personas, name: str, username: str) -> tuple[Township, User]:
+    """Another township of 沈丘县, with its clerk."""
+    township = TownshipFactory(county=personas.shenqiu, name=name)
+    clerk = UserFactory(username=username)
+    membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+    return township, clerk
 
 
 def ranking_html(client) -> str:
@@ -113,10 +123,7 @@ def test_the_county_medians_follow_the_sent_reports(personas, draft, full_parts)
     """The medians are cached on the stamp of the county's sent reports: a report sent or
     withdrawn moves them."""
     from indicators.plausibility import MEDIAN_MIN_PEERS
-    from org.models import Membership
-    from org.services import membership_assign
     from reports.selectors.plausibility import figure_plausibility
-    from tests.factories import UserFactory
 
     def median():
         return figure_plausibility(draft)["disputes_mediated"].flag.median_per_village
@@ -124,9 +131,7 @@ def test_the_county_medians_follow_the_sent_reports(personas, draft, full_parts)
     assert median() is None  # no peers yet: and now in the cache
     peers = []
     for index in range(MEDIAN_MIN_PEERS):
-        township = TownshipFactory(county=personas.shenqiu, name=f"同县第{index}镇")
-        clerk = UserFactory(username=f"peer{index}")
-        membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+        township, clerk = township_with_clerk(personas, f"同县第{index}镇", f"peer{index}")
         peers.append(
             (
                 submit_report(
@@ -150,17 +155,11 @@ def test_a_figure_retired_while_the_page_is_kept_leaves_no_slot_behind(
 ):
     """The kept body has a slot for each figure's note; when the notes are drawn again (a report
     sent in the county) after a data item was retired in the admin, its slot shows nothing."""
-    from org.models import Membership
-    from org.services import membership_assign
-    from tests.factories import UserFactory
-
     client.force_login(personas.clerk_lianchi)
     url = reverse("report_edit", args=[draft.pk])
     assert "form" in client.get(url).context
     DataElement.objects.filter(code="disputes_mediated").update(active=False)
-    township = TownshipFactory(county=personas.shenqiu, name="同县邻镇")
-    clerk = UserFactory(username="neighbour")
-    membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+    township, clerk = township_with_clerk(personas, "同县邻镇", "neighbour")
     submit_report(
         township=township, period=personas.period, clerk=clerk, parts=full_parts, figures={}
     )
@@ -180,13 +179,7 @@ def test_the_drafts_of_a_county_share_its_medians(personas, draft):
             figure_plausibility(report)
         return sum('"reports_report"."status" IN' in q["sql"] for q in queries.captured_queries)
 
-    from org.models import Membership
-    from org.services import membership_assign
-    from tests.factories import UserFactory
-
-    township = TownshipFactory(county=personas.shenqiu, name="同县另一镇")
-    clerk = UserFactory(username="another")
-    membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+    township, clerk = township_with_clerk(personas, "同县另一镇", "another")
     neighbour = report_start(township=township, period=personas.period, actor=clerk)
     assert median_reads(draft) == 1
     assert median_reads(neighbour) == 0  # the county's, from the cache
@@ -265,14 +258,14 @@ def test_the_edit_page_shows_what_was_saved_and_says_so_once(client, personas, d
     again = client.get(reverse("report_edit", args=[draft.pk]))
     # The page drawn after the save is the one kept: the next visit finds it, without the note.
     assert "form" not in again.context
+    kept = TOKEN.sub(r'\1"', again.content.decode())
+    assert "今年新写的措施。" in kept and 'id="saved-note"' not in kept
     note = (
         '<span class="small text-success ms-2 fw-semibold" role="status" id="saved-note">'
         "✓ 草稿已保存。</span>"
     )
     assert note in saved
-    assert report_form(TOKEN.sub(r'\1"', again.content.decode())) == report_form(
-        saved.replace(note, "")
-    )
+    assert report_form(kept) == report_form(saved.replace(note, ""))
 
 
 def report_form(html: str) -> str:
@@ -287,9 +280,6 @@ def test_the_edit_page_follows_the_countys_medians_and_keeps_its_body(
     show in them at once, while the rest of the page stays in the cache; a neighbour's draft
     saved changes nothing."""
     from indicators.plausibility import MEDIAN_MIN_PEERS
-    from org.models import Membership
-    from org.services import membership_assign
-    from tests.factories import UserFactory
 
     report_save_draft(
         report=draft,
@@ -300,9 +290,7 @@ def test_the_edit_page_follows_the_countys_medians_and_keeps_its_body(
     )
     peers = []
     for index in range(MEDIAN_MIN_PEERS):
-        township = TownshipFactory(county=personas.shenqiu, name=f"同县邻镇{index}")
-        clerk = UserFactory(username=f"neighbour{index}")
-        membership_assign(user=clerk, role=Membership.Role.CLERK, township=township)
+        township, clerk = township_with_clerk(personas, f"同县邻镇{index}", f"neighbour{index}")
         peers.append((township, clerk))
     client.force_login(personas.clerk_lianchi)
 
