@@ -144,6 +144,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.getenv(
         "TEST_DATABASE_NAME", "test_" + DATABASES["default"]["NAME"]
     )
+    # psycopg2 with the statements a connection runs again prepared on it (reportportal.postgres):
+    # PostgreSQL plans each once instead of on every request. Off for PgBouncer in transaction
+    # mode, which cannot keep a prepared statement.
+    if envbool("DB_PREPARE", "True"):
+        DATABASES["default"]["ENGINE"] = "reportportal.postgres"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

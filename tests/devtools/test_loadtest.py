@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.urls import get_resolver
 
 from devtools.management.commands.loadtest import _errors
@@ -29,7 +30,7 @@ def load_database_url() -> str:
 
 @pytest.fixture(scope="module")
 def run() -> dict:
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         pytest.skip("the load test runs on PostgreSQL only")
     port = int(os.getenv("LOADTEST_PORT", "8779"))  # and the Locust master on the next one
     redis_db = os.getenv("LOADTEST_REDIS_DB", "14")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import connection, connections
 
 from devtools import processes
 from devtools.demo import HEAD_TITLES
@@ -419,7 +419,7 @@ class Command(BaseCommand):
         if options["seconds"] <= 0 or options["clerks"] < 1 or options["reviewers"] < 0:
             raise CommandError("--seconds 须大于 0，--clerks 至少 1，--reviewers 不能为负。")
         db = settings.DATABASES["default"]
-        if db["ENGINE"] != "django.db.backends.postgresql":
+        if connection.vendor != "postgresql":
             raise CommandError(
                 "负载测试只在 PostgreSQL 上进行（SQLite 不支持多进程并发写入，数字没有意义）。"
                 f"请设置 DATABASE_URL，例如：\n  DATABASE_URL={SUGGESTED_URL} "
