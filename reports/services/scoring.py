@@ -27,10 +27,14 @@ def _score_batch(
     compiled: list[CompiledIndicator],
     report_ids: list[int],
     now: datetime,
+    rows: list[tuple[int, list[str], datetime | None]] | None = None,
 ) -> list[ReportScore]:
-    rows = Report.objects.filter(pk__in=report_ids).values_list(
-        "pk", "missing_parts", "submitted_at"
-    )
+    if rows is None:
+        rows = list(
+            Report.objects.filter(pk__in=report_ids).values_list(
+                "pk", "missing_parts", "submitted_at"
+            )
+        )
     values: dict[int, dict[str, int | None]] = defaultdict(dict)
     for report_id, code, value in ReportValue.objects.filter(report_id__in=report_ids).values_list(
         "report_id", "element__code", "value"
@@ -78,8 +82,14 @@ def _upsert(scores: list[ReportScore]) -> None:
     )
 
 
-def scores_compute_for(*, period: Period, report_ids: Iterable[int]) -> int:
-    """Scores (or re-scores) these reports of one period against its active set, in batches."""
+def scores_compute_for(
+    *,
+    period: Period,
+    report_ids: Iterable[int],
+    rows: list[tuple[int, list[str], datetime | None]] | None = None,
+) -> int:
+    """Scores (or re-scores) these reports of one period against its active set, in batches;
+    `rows` (id, missing parts, submitted at) when the caller holds them for one batch."""
     ids = list(report_ids)
     indicator_set = active_indicator_set(period)
     if indicator_set is None:
@@ -91,13 +101,19 @@ def scores_compute_for(*, period: Period, report_ids: Iterable[int]) -> int:
 
     def score(batch: list[int]) -> list[ReportScore]:
         return _score_batch(
-            period=period, indicator_set=indicator_set, compiled=compiled, report_ids=batch, now=now
+            period=period,
+            indicator_set=indicator_set,
+            compiled=compiled,
+            report_ids=batch,
+            now=now,
+            rows=rows if len(batches) == 1 else None,
         )
 
     if len(batches) <= 1 or connection.in_atomic_block:
-        # One batch, or inside the caller's transaction: write here, so it commits with the caller.
+        # One batch, or inside the caller's transaction: write here, so it commits with the caller
+        # (as part of it: a savepoint would only add two round trips).
         for batch in batches:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=False):
                 _upsert(score(batch))
         return len(ids)
 
@@ -127,8 +143,14 @@ def _write_batch(scores: list[ReportScore]) -> None:
 
 
 def report_score_compute(*, report: Report) -> None:
-    """One report's score, called inside the save/submit transaction so both land together."""
-    scores_compute_for(period=report.period, report_ids=[report.pk])
+    """One report's score, called inside the save/submit transaction so both land together: the
+    report as locked and written there (its missing parts and submission time are not read
+    again)."""
+    scores_compute_for(
+        period=report.period,
+        report_ids=[report.pk],
+        rows=[(report.pk, report.missing_parts, report.submitted_at)],
+    )
 
 
 def scores_recompute(*, period: Period | None = None) -> int:
