@@ -15,8 +15,8 @@ from reportportal.memo import per_request
 
 from ..models import FigureCheck, Report, ReportValue
 from ..workflow import SENT_STATUSES
-from .reports import report_figures
-from .stamps import FRAGMENT_SECONDS, county_sent_stamp
+from .reports import previous_figures, report_figures
+from .stamps import FRAGMENT_SECONDS, county_sent_stamp, report_has
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,6 @@ def _change_factor(period_id: int) -> Decimal:
     return factor or DEFAULT_FACTOR
 
 
-def previous_figures(report: Report) -> dict[str, int | None]:
-    """The township's figures of the year before, in one query (none: no report that year)."""
-    return dict(
-        ReportValue.objects.filter(
-            report__township_id=report.township_id, report__period__year=report.period.year - 1
-        ).values_list("element__code", "value")
-    )
-
-
 def figure_plausibility(report: Report) -> dict[str, FigureRow]:
     """code → row, in form order, for every active data element."""
     elements = active_data_elements()
@@ -95,7 +86,8 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
         registered_villages=report.township.villages_registered,
     )
     latest: dict[int, FigureCheck] = {}
-    for check in FigureCheck.objects.filter(report=report).select_related("checked_by"):
+    checks = FigureCheck.objects.filter(report=report).select_related("checked_by")
+    for check in checks if report_has(report.pk, "checks") else ():
         latest[check.element_id] = check  # ordered by time: the last one stays
     return {
         element.code: FigureRow(

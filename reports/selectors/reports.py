@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -105,14 +105,31 @@ def report_figures(report: Report) -> dict[str, int | None]:
     """code → value for every figure stored for the report (None = unknown)."""
     # A copy: callers may change theirs. Every write bumps the version, so a figure saved in
     # this request is never read from before the save.
-    return dict(_stored_figures(report.pk, report.version))
+    return dict(_stored_figures(report.pk, report.version, report.township_id, report.period_id)[0])
+
+
+def previous_figures(report: Report) -> dict[str, int | None]:
+    """The township's figures of the year before (none: no report that year)."""
+    return dict(_stored_figures(report.pk, report.version, report.township_id, report.period_id)[1])
 
 
 @per_request
-def _stored_figures(report_id: int, version: int) -> dict[str, int | None]:
-    return dict(
-        ReportValue.objects.filter(report_id=report_id).values_list("element__code", "value")
+def _stored_figures(
+    report_id: int, version: int, township_id: int, period_id: int
+) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    """The report's figures and its township's of the year before, in one query: the pages that
+    show one (the form, the report) mostly show the other beside it."""
+    year_before = Subquery(Period.objects.filter(pk=period_id).values("year")[:1]) - 1
+    both = Report.objects.filter(
+        Q(pk=report_id) | Q(township_id=township_id, period__year=year_before)
     )
+    this: dict[str, int | None] = {}
+    before: dict[str, int | None] = {}
+    for of, code, value in ReportValue.objects.filter(report__in=both.values("pk")).values_list(
+        "report_id", "element__code", "value"
+    ):
+        (this if of == report_id else before)[code] = value
+    return this, before
 
 
 def figures_of(report_ids: list[int]) -> dict[int, dict[str, int | None]]:

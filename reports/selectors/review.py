@@ -17,11 +17,14 @@ from reportportal.memo import per_request
 
 from ..models import Report, ReportSnapshot, ReviewComment
 from ..workflow import SENT_STATUSES
+from .stamps import report_has
 
 
 def comment_threads(report: Report) -> dict[str, list[ReviewComment]]:
     """target → its comments (newest round last), each with its answers prefetched."""
     threads: dict[str, list[ReviewComment]] = {}
+    if not report_has(report.pk, "comments"):
+        return threads  # this request's stamp of the report found none
     comments = (
         report.comments.filter(parent__isnull=True)
         .select_related("author", "resolved_by")

@@ -102,18 +102,27 @@ def _versions(table: str, where: str) -> str:
 # other years (last year's plan and figures are compared), and the township, county and period
 # rows (names, villages, deadline, lock).
 _R = "x.report_id = r.id"
+# (name, column): the named ones also tell whether the report has any such rows at all, so a page
+# drawn after this statement need not ask (report_has).
+_REPORT_COLUMNS = [
+    (
+        "",
+        f"r.id || ':' || {version('r')} || ':' || {version('t')} || ':' || {version('c')}"
+        f" || ':' || {version('p')}",
+    ),
+    ("values", _versions(ReportValue._meta.db_table, _R)),
+    ("comments", _versions(ReviewComment._meta.db_table, _R)),
+    ("", _versions(ReportStatusChange._meta.db_table, _R)),
+    ("", _versions(ReportSnapshot._meta.db_table, _R)),
+    ("evidence", _versions(Evidence._meta.db_table, _R)),
+    ("", _versions(ReportScore._meta.db_table, _R)),
+    ("deductions", _versions(ReviewerDeduction._meta.db_table, _R)),
+    ("checks", _versions(FigureCheck._meta.db_table, _R)),
+    ("", _versions(ReportSimilarity._meta.db_table, _R)),
+    ("", _versions(Report._meta.db_table, "x.township_id = r.township_id AND x.id <> r.id")),
+]
 REPORT_STAMP_SQL = f"""
-SELECT ROW(r.id, {version("r")}, {version("t")}, {version("c")}, {version("p")},
-    {_versions(ReportValue._meta.db_table, _R)},
-    {_versions(ReviewComment._meta.db_table, _R)},
-    {_versions(ReportStatusChange._meta.db_table, _R)},
-    {_versions(ReportSnapshot._meta.db_table, _R)},
-    {_versions(Evidence._meta.db_table, _R)},
-    {_versions(ReportScore._meta.db_table, _R)},
-    {_versions(ReviewerDeduction._meta.db_table, _R)},
-    {_versions(FigureCheck._meta.db_table, _R)},
-    {_versions(ReportSimilarity._meta.db_table, _R)},
-    {_versions(Report._meta.db_table, "x.township_id = r.township_id AND x.id <> r.id")})::text
+SELECT {", ".join(column for _name, column in _REPORT_COLUMNS)}
 FROM {Report._meta.db_table} r
 JOIN {Township._meta.db_table} t ON t.id = r.township_id
 JOIN {County._meta.db_table} c ON c.id = t.county_id
@@ -134,7 +143,7 @@ WHERE r.period_id = %s AND t.county_id = %s AND r.status IN ({_SENT})
 """
 # The report's stamp and its county's sent reports' for the period, in one round trip.
 REPORT_AND_SENT_SQL = f"""
-SELECT ({REPORT_STAMP_SQL}), ({SENT_STAMP_SQL})
+SELECT own.*, sent.* FROM ({REPORT_STAMP_SQL}) own, ({SENT_STAMP_SQL}) sent
 """
 
 
@@ -145,6 +154,19 @@ def county_sent_stamp(county_id: int, period_id: int) -> str:
     with connection.cursor() as cursor:
         execute_prepared(cursor, SENT_STAMP_SQL, [period_id, county_id])
         return str(cursor.fetchone()[0])
+
+
+@per_request
+def _rows_present(report_id: int) -> frozenset[str] | None:
+    """What the report has rows of, as its stamp read in this request found (None: not read)."""
+    return None
+
+
+def report_has(report_id: int, kind: str) -> bool:
+    """False only when this request's stamp of the report found no such rows ("comments",
+    "evidence", "checks", "deductions", "values"); True when it found some or was not read."""
+    present = _rows_present(report_id)
+    return present is None or kind in present
 
 
 def report_stamps(report: Report, *, county_wide: bool) -> tuple[str, str]:
@@ -161,15 +183,24 @@ def report_stamps(report: Report, *, county_wide: bool) -> tuple[str, str]:
                 REPORT_AND_SENT_SQL,
                 [report.pk, report.period_id, report.township.county_id],
             )
-            own, sent = cursor.fetchone()
-            # The medians' key, if the page is drawn, is this same stamp.
-            county_sent_stamp.remember(  # type: ignore[attr-defined]
-                report.township.county_id, report.period_id, value=str(sent)
-            )
         else:
             execute_prepared(cursor, REPORT_STAMP_SQL, [report.pk])
-            own, sent = cursor.fetchone()[0], None
-    return _digest(own), _digest(sent) if county_wide else ""
+        row = cursor.fetchone()
+    own, sent = row[: len(_REPORT_COLUMNS)], row[len(_REPORT_COLUMNS) :]
+    _rows_present.remember(  # type: ignore[attr-defined]
+        report.pk,
+        value=frozenset(
+            name
+            for (name, _column), value in zip(_REPORT_COLUMNS, own, strict=True)
+            if name and value
+        ),
+    )
+    if county_wide:
+        # The medians' key, if the page is drawn, is this same stamp.
+        county_sent_stamp.remember(  # type: ignore[attr-defined]
+            report.township.county_id, report.period_id, value=str(sent[0])
+        )
+    return _digest(own), _digest(sent[0]) if county_wide else ""
 
 
 def _digest(stamp: object) -> str:

@@ -37,7 +37,7 @@ from ..selectors.reports import (
     with_texts,
 )
 from ..selectors.review import comment_threads, open_comments
-from ..selectors.stamps import FRAGMENT_SECONDS, township_page_key
+from ..selectors.stamps import FRAGMENT_SECONDS, report_has, township_page_key
 from ..services import comments, drafts, imports, transitions
 from ..services.common import ReportError, SubmissionRefused, VersionConflict
 from ..templatetags.badges import figure_plausibility as plausibility_note
@@ -260,7 +260,8 @@ def _edit_overview(
         "open_comments": open_,
         "part_states": part_states,
         "figure_warnings": {f"fig:{code}": messages for code, messages in warnings.items()},
-        "evidence_count": report.evidence.count(),
+        # Not counted when this request's stamp of the report found none.
+        "evidence_count": report.evidence.count() if report_has(report.pk, "evidence") else 0,
         "submit_move": move,
         "submit_confirm": confirm,
     }

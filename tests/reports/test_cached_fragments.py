@@ -18,7 +18,7 @@ from org.models import Membership, Period, Township
 from org.services import membership_assign
 from reportportal.fragments import CSRF_SLOT
 from reports.forms import figure_field_name
-from reports.models import Report, ReportScore, ReportValue, ReviewComment
+from reports.models import Evidence, FigureCheck, Report, ReportScore, ReportValue, ReviewComment
 from reports.services.comments import comment_add, comment_resolve
 from reports.services.drafts import report_save_draft, report_start
 from reports.services.reminders import reminder_policy_update
@@ -525,3 +525,59 @@ def test_the_report_page_follows_moves_and_edits(client, personas, sent):
     assert withdrawn != first and "badge status-draft" in withdrawn
     Report.objects.filter(pk=sent.pk).update(shortcomings="直接改过的不足。")
     assert "直接改过的不足。" in page(client, "report_detail", sent)
+
+
+def test_a_drawn_page_asks_for_comments_evidence_and_checks_only_when_the_report_has_some(
+    client, personas, draft
+):
+    """The report's stamp, read before the page is drawn, says which of these the report has
+    none of; the page does not ask again for those (reports.selectors.stamps.report_has)."""
+    client.force_login(personas.clerk_lianchi)
+    url = reverse("report_edit", args=[draft.pk])
+    tables = ('"reports_reviewcomment"', '"reports_evidence"', '"reports_figurecheck"')
+
+    def drawn() -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(url).content.decode()
+        asked = [t for t in tables if any(t in q["sql"] for q in captured.captured_queries)]
+        return html, asked
+
+    html, asked = drawn()
+    assert asked == []
+    assert "佐证材料</a>" in html and "已核实" not in html
+
+    report_save_draft(
+        report=draft,
+        actor=personas.clerk_lianchi,
+        base_version=draft.version,
+        parts={},
+        figures={"villages_total": 26},
+    )
+    ReviewComment.objects.create(
+        report=draft,
+        target="fig:villages_total",
+        author=personas.reviewer_shenqiu,
+        body="请说明村数。",
+        round=1,
+    )
+    Evidence.objects.create(
+        report=draft,
+        target="fig:villages_total",
+        file="evidence/x.pdf",
+        name="台账.pdf",
+        kind=Evidence.Kind.PDF,
+        size=10,
+        uploaded_by=personas.clerk_lianchi,
+    )
+    # A check of the figure as it stands (it shows beside a figure marked 「请核实」 only).
+    FigureCheck.objects.create(
+        report=draft,
+        element=DataElement.objects.get(code="villages_total"),
+        value=26,
+        note="已与台账核对。",
+        checked_by=personas.clerk_lianchi,
+    )
+    html, asked = drawn()
+    assert sorted(asked) == sorted(tables)
+    assert "请说明村数。" in html
+    assert "佐证材料（1）" in html
