@@ -139,6 +139,12 @@ def rights_at(user: AnyUser, *, township_id: int, county_id: int) -> frozenset[R
     return ROLE_RIGHTS.get(membership.role, frozenset())
 
 
+def may_read(rights: frozenset[Right], *, draft: bool) -> bool:
+    """Whether these rights at a report's township let the user read the report: a draft is
+    the township's unfinished work. The same rule as report_scope's, for one report."""
+    return Right.READ in rights and (not draft or Right.READ_DRAFTS in rights)
+
+
 @dataclass(frozen=True)
 class Scope:
     """The townships whose reports a user may list: a filter over a path to Township, and

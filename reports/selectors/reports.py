@@ -5,16 +5,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db import connection
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
 from indicators.models import DataElement
 from indicators.selectors import active_data_elements
-from org.access import Right, report_scope, rights_at
+from org.access import Right, may_read, report_scope, rights_at
 from org.models import County, Period, Township
 from org.selectors import periods
 from reading.sections import SECTION_KEYS
+from reportportal.db import FixedQuery, execute_prepared
 from reportportal.memo import per_request
 
 from ..models import Report, ReportSnapshot, ReportStatusChange, ReportValue
@@ -68,20 +70,36 @@ def reports_for_user(user: Any) -> QuerySet[Report]:
     return reports.select_related("township__county", "period", "updated_by")
 
 
+# Every report page starts here: the statement is compiled once (reportportal.db.FixedQuery).
+_REPORT = FixedQuery(
+    lambda pk: Report.objects.filter(pk=pk).select_related(
+        "township__county", "period", "updated_by"
+    )
+)
+# Without its parts, nor who saved it last (read when the page is drawn and shows them).
+_REPORT_WITHOUT_TEXTS = FixedQuery(
+    lambda pk: (
+        Report.objects.filter(pk=pk)
+        .select_related("township__county", "period")
+        .defer(*SECTION_KEYS)
+    )
+)
+
+
 def get_report_for_user(user: Any, pk: int, *, texts: bool = True) -> tuple[Report, Capabilities]:
     """The report and what the user may do with it; 404 when the user may not read it, so other
     townships' reports stay unknown. Without `texts` its parts are left unread until
-    with_texts(): a page served from the cache never needs them (tens of KB to read and decode)."""
-    reports = reports_for_user(user)
-    if not texts:
-        # Nor who saved it last (read when the page is drawn and shows it).
-        reports = reports.select_related(None).select_related("township__county", "period")
-        reports = reports.defer(*SECTION_KEYS)
-    try:
-        report = reports.get(pk=pk)
-    except Report.DoesNotExist:
-        raise Http404("报告不存在或您无权查看。") from None
-    return report, capabilities(user, report)
+    with_texts(): a page served from the cache never needs them (tens of KB to read and decode).
+    Who may read it is org.access's rule for one report (may_read), as reports_for_user's is
+    for lists."""
+    found = (_REPORT if texts else _REPORT_WITHOUT_TEXTS)(pk)
+    if not found:
+        raise Http404("报告不存在或您无权查看。")
+    report = found[0]
+    can = capabilities(user, report)
+    if not may_read(can.rights, draft=report.status == ReportStatus.DRAFT):
+        raise Http404("报告不存在或您无权查看。")
+    return report, can
 
 
 def with_texts(report: Report) -> Report:
@@ -119,17 +137,29 @@ def _stored_figures(
 ) -> tuple[dict[str, int | None], dict[str, int | None]]:
     """The report's figures and its township's of the year before, in one query: the pages that
     show one (the form, the report) mostly show the other beside it."""
-    year_before = Subquery(Period.objects.filter(pk=period_id).values("year")[:1]) - 1
-    both = Report.objects.filter(
-        Q(pk=report_id) | Q(township_id=township_id, period__year=year_before)
-    )
     this: dict[str, int | None] = {}
     before: dict[str, int | None] = {}
-    for of, code, value in ReportValue.objects.filter(report__in=both.values("pk")).values_list(
-        "report_id", "element__code", "value"
-    ):
-        (this if of == report_id else before)[code] = value
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, _FIGURES_SQL, [report_id, township_id, period_id])
+        for of, code, value in cursor.fetchall():
+            (this if of == report_id else before)[code] = value
     return this, before
+
+
+# Written out: composing the ORM's subquery cost more than the statement takes to run.
+_FIGURES_SQL = f"""
+SELECT v.report_id, e.code, v.value
+FROM {ReportValue._meta.db_table} v
+JOIN {DataElement._meta.db_table} e ON e.id = v.element_id
+WHERE v.report_id IN (
+    SELECT CAST(%s AS bigint)
+    UNION ALL
+    SELECT r.id FROM {Report._meta.db_table} r
+    JOIN {Period._meta.db_table} p ON p.id = r.period_id
+    WHERE r.township_id = %s
+      AND p.year = (SELECT y.year - 1 FROM {Period._meta.db_table} y WHERE y.id = %s)
+)
+"""
 
 
 def figures_of(report_ids: list[int]) -> dict[int, dict[str, int | None]]:

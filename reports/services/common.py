@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from org.access import Right, rights_at
+from reportportal.db import FixedQuery
 
 from ..models import Report
 
@@ -38,13 +39,21 @@ class ReasonRequired(ReportError):
     pass
 
 
+_LOCKED = FixedQuery(
+    lambda pk: (
+        Report.objects.filter(pk=pk)
+        .select_for_update(of=("self",))
+        .select_related("period", "township")
+    )
+)
+
+
 def lock_report(report: Report) -> Report:
     """The report again, its row locked until the transaction ends, with what checks read."""
-    return (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("period", "township")
-        .get(pk=report.pk)
-    )
+    found = _LOCKED(report.pk)
+    if not found:
+        raise Report.DoesNotExist("Report matching query does not exist.")
+    return found[0]
 
 
 def rights_on(actor: User, report: Report) -> frozenset[Right]:
