@@ -6,21 +6,35 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from org.models import Period
-from reportportal.db import execute_prepared, row_version
+from reportportal.db import FixedQuery, execute_prepared, row_version
 from reportportal.memo import per_request
 
 from .models import DataElement, DeductionItem, Indicator, IndicatorSet, ValidationRule
 from .scoring import CompiledIndicator
 
+# Read by nearly every report page and save: compiled once (reportportal.db.FixedQuery).
+_ACTIVE_ELEMENTS = FixedQuery(
+    lambda: DataElement.objects.filter(active=True).order_by("order", "code")
+)
+_ACTIVE_SET = FixedQuery(
+    lambda period_id: IndicatorSet.objects.filter(period_id=period_id, active=True)[:1]
+)
+_RULES = FixedQuery(
+    lambda period_id: ValidationRule.objects.filter(
+        indicator_set__period_id=period_id, indicator_set__active=True, active=True
+    )
+)
+
 
 @per_request
 def active_data_elements() -> list[DataElement]:
-    return list(DataElement.objects.filter(active=True).order_by("order", "code"))
+    return _ACTIVE_ELEMENTS()
 
 
 @per_request
 def active_indicator_set(period: Period) -> IndicatorSet | None:
-    return IndicatorSet.objects.filter(period=period, active=True).first()
+    found = _ACTIVE_SET(period.pk)
+    return found[0] if found else None
 
 
 @per_request
@@ -87,11 +101,7 @@ def _compile(indicator_set: IndicatorSet) -> list[CompiledIndicator]:
 @per_request
 def validation_rules(period: Period) -> list[ValidationRule]:
     """The active validation rules of the period's active set (checked on submission)."""
-    return list(
-        ValidationRule.objects.filter(
-            indicator_set__period=period, indicator_set__active=True, active=True
-        )
-    )
+    return _RULES(period.pk)
 
 
 def indicators_of(indicator_set: IndicatorSet) -> QuerySet[Indicator]:

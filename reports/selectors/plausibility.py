@@ -8,10 +8,9 @@ from typing import cast
 
 from django.core.cache import cache
 
-from indicators.models import DataElement, IndicatorSet
+from indicators.models import DataElement
 from indicators.plausibility import DEFAULT_FACTOR, FigureFlag, county_medians, figure_flags
-from indicators.selectors import active_data_elements
-from reportportal.memo import per_request
+from indicators.selectors import active_data_elements, active_indicator_set
 
 from ..models import FigureCheck, Report, ReportValue
 from ..workflow import SENT_STATUSES
@@ -40,17 +39,8 @@ class FigureRow:
 
 
 def change_factor(report: Report) -> Decimal:
-    return _change_factor(report.period_id)
-
-
-@per_request
-def _change_factor(period_id: int) -> Decimal:
-    factor = (
-        IndicatorSet.objects.filter(period_id=period_id, active=True)
-        .values_list("change_factor", flat=True)
-        .first()
-    )
-    return factor or DEFAULT_FACTOR
+    indicator_set = active_indicator_set(report.period)
+    return (indicator_set.change_factor if indicator_set else None) or DEFAULT_FACTOR
 
 
 def figure_plausibility(report: Report) -> dict[str, FigureRow]:
