@@ -208,9 +208,14 @@ def figure_notes(report: Report) -> dict[str, str]:
     notes: dict[str, str] = {
         f"fig:{code}": plausibility_note(row, True) for code, row in rows.items()
     }
-    notes["figure_check_forms"] = render_to_string(
-        "reports/partials/figure_check_forms.html",
-        {"plausibility": rows, "report": report, "csrf_token": CSRF_SLOT},
+    # Mostly no figure waits for a check: nothing to draw then.
+    notes["figure_check_forms"] = (
+        render_to_string(
+            "reports/partials/figure_check_forms.html",
+            {"plausibility": rows, "report": report, "csrf_token": CSRF_SLOT},
+        )
+        if any(row.needs_check for row in rows.values())
+        else ""
     )
     return notes
 
