@@ -11,6 +11,7 @@ from org.access import (
     county_in_view,
     landing_page,
     may_export_summary,
+    may_read,
     may_remind,
     may_see_job,
     pages,
@@ -22,7 +23,7 @@ from org.access import (
 from org.models import City, County, Membership, Township
 from org.services import membership_assign
 from reports.models import Report
-from tests.factories import UserFactory
+from tests.factories import PeriodFactory, UserFactory
 
 ALL_OF_THEM = {Right.READ, Right.READ_DRAFTS, Right.REVIEW, Right.REOPEN}
 
@@ -80,6 +81,49 @@ def test_the_scope_lists_the_places_and_says_whether_drafts_are_in_it(personas):
     assert listed(personas.clerk_lianchi) == ({"莲池镇"}, True)
     assert listed(personas.reviewer_shenqiu) == ({"莲池镇", "冯营镇"}, False)
     assert listed(personas.admin) == ({"莲池镇", "冯营镇", "花台乡"}, True)
+
+
+def test_one_report_is_readable_exactly_when_the_lists_would_show_it(personas):
+    """get_report_for_user decides on one report with may_read; the lists filter with
+    report_scope. Both must say the same for every role, place and state."""
+    zhoukou = City.objects.create(province="河南省", name="周口市")
+    city_reviewer = UserFactory(username="zhoukou")
+    membership_assign(user=city_reviewer, role=Membership.Role.CITY_REVIEWER, city=zhoukou)
+    reports = []
+    for township in (
+        Township.objects.filter(name__in=["莲池镇", "冯营镇", "花台乡"])
+        | Township.objects.filter(county__name="民权县")[:1]
+    ):
+        for status in ("draft", "submitted"):
+            period = (
+                personas.period if status == "draft" else PeriodFactory(year=2000 + len(reports))
+            )
+            reports.append(Report.objects.create(township=township, period=period, status=status))
+    users = [
+        personas.clerk_lianchi,
+        personas.clerk_huatai,
+        personas.reviewer_shenqiu,
+        personas.admin,
+        personas.security,
+        personas.auditor,
+        city_reviewer,
+        UserFactory(username="nobody"),
+    ]
+    for user in users:
+        scope = report_scope(user)
+        listed = set()
+        if scope is not None:
+            visible = Report.objects.filter(scope.townships)
+            if not scope.drafts:
+                visible = visible.exclude(status="draft")
+            listed = set(
+                visible.filter(pk__in=[r.pk for r in reports]).values_list("pk", flat=True)
+            )
+        readable = {
+            r.pk for r in reports if may_read(at(user, r.township), draft=r.status == "draft")
+        }
+        assert readable == listed, user.username
+    assert len({r.pk for r in reports if may_read(at(personas.admin, r.township), draft=True)}) == 8
 
 
 @pytest.mark.parametrize(
