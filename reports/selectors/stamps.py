@@ -186,6 +186,8 @@ def report_stamps(report: Report, *, county_wide: bool) -> tuple[str, str]:
         else:
             execute_prepared(cursor, REPORT_STAMP_SQL, [report.pk])
         row = cursor.fetchone()
+    if row is None:  # deleted since it was read: nothing to keep or to know
+        return _never_again(), _never_again() if county_wide else ""
     own, sent = row[: len(_REPORT_COLUMNS)], row[len(_REPORT_COLUMNS) :]
     _rows_present.remember(  # type: ignore[attr-defined]
         report.pk,
