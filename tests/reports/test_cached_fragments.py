@@ -53,6 +53,18 @@ def township_with_clerk(personas, name: str, username: str) -> tuple[Township, U
     return township, clerk
 
 
+def submit_peer(personas, township: Township, clerk: User, parts: dict) -> Report:
+    """A report sent by another township of the county: 20 disputes mediated over 10 villages,
+    2 a village (what the medians of the tests below come to)."""
+    return submit_report(
+        township=township,
+        period=personas.period,
+        clerk=clerk,
+        parts=parts,
+        figures={"villages_total": 10, "disputes_mediated": 20},
+    )
+
+
 def ranking_html(client) -> str:
     return client.get(reverse("ranking") + "?year=2023").content.decode()
 
@@ -132,18 +144,7 @@ def test_the_county_medians_follow_the_sent_reports(personas, draft, full_parts)
     peers = []
     for index in range(MEDIAN_MIN_PEERS):
         township, clerk = township_with_clerk(personas, f"同县第{index}镇", f"peer{index}")
-        peers.append(
-            (
-                submit_report(
-                    township=township,
-                    period=personas.period,
-                    clerk=clerk,
-                    parts=full_parts,
-                    figures={"villages_total": 10, "disputes_mediated": 20},
-                ),
-                clerk,
-            )
-        )
+        peers.append((submit_peer(personas, township, clerk, full_parts), clerk))
     assert median() == 2
     report, clerk = peers[0]
     report_withdraw(report=report, actor=clerk)
@@ -314,13 +315,7 @@ def test_the_edit_page_follows_the_countys_medians_and_keeps_its_body(
     assert edit() == (False, first)
 
     for township, clerk in peers:
-        submit_report(
-            township=township,
-            period=personas.period,
-            clerk=clerk,
-            parts=full_parts,
-            figures={"villages_total": 10, "disputes_mediated": 20},
-        )
+        submit_peer(personas, township, clerk, full_parts)
     drawn, now = edit()
     assert not drawn  # the body is still the one in the cache …
     assert "全县中位数每村 2" in report_form(now)  # … with the notes drawn on the medians
