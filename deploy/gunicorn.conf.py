@@ -4,6 +4,7 @@ Every value can be changed from the environment file (deploy/reportportal.env.ex
 editing this one. nginx in front buffers slow clients, so plain sync workers suffice.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -33,3 +34,12 @@ errorlog = os.getenv("GUNICORN_ERROR_LOG", "-")
 # Paths only: query strings may hold names typed into filters.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 proc_name = os.getenv("GUNICORN_PROC_NAME", "reportportal")
+
+
+def pre_fork(server, worker):
+    # Everything the master loaded (preload_app: Django, the URL patterns, jieba's dictionary)
+    # lives as long as the worker. Frozen before the fork, it is never walked again by the
+    # cyclic collector in any worker (a few tenths of a millisecond a request), and a collection
+    # no longer writes to the memory pages the workers share with the master.
+    gc.collect()
+    gc.freeze()
