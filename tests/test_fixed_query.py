@@ -66,3 +66,35 @@ def test_refuses_what_it_cannot_run_again():
     with pytest.raises(ValueError):
         # The id twice in the statement: which parameter is it?
         FixedQuery(lambda pk: Report.objects.filter(Q(pk=pk) | Q(township_id=pk)))(1)
+
+
+@pytest.mark.django_db
+def test_a_report_read_without_its_parts_gets_them_and_its_last_editor_in_one_query(personas):
+    from reports.selectors.reports import get_report_for_user, with_texts
+
+    report = ReportFactory(
+        township=personas.lianchi,
+        period=personas.period,
+        other="其他事项",
+        updated_by=personas.clerk_lianchi,
+    )
+    for _ in range(2):  # compiled the first time, run again the second
+        found, _can = get_report_for_user(personas.clerk_lianchi, report.pk, texts=False)
+        assert set(SECTION_KEYS) <= found.get_deferred_fields()
+        with CaptureQueriesContext(connection) as queries:
+            with_texts(found)
+            assert found.other == "其他事项"
+            assert found.updated_by == personas.clerk_lianchi
+            with_texts(found)  # nothing left to read
+        assert len(queries) == 1
+        assert not set(SECTION_KEYS) & found.get_deferred_fields()
+    # Only the unread parts are read: one read already stays as it is in memory.
+    found, _can = get_report_for_user(personas.clerk_lianchi, report.pk, texts=False)
+    found.other = "页面上改过"
+    with_texts(found)
+    assert found.other == "页面上改过"
+    assert found.measures_and_results == report.measures_and_results
+    stale, _can = get_report_for_user(personas.clerk_lianchi, report.pk, texts=False)
+    Report.objects.filter(pk=report.pk).delete()
+    with pytest.raises(Report.DoesNotExist):
+        with_texts(stale)

@@ -105,18 +105,32 @@ def get_report_for_user(user: Any, pk: int, *, texts: bool = True) -> tuple[Repo
 def with_texts(report: Report) -> Report:
     """The report with its parts read, and who saved it last, in one query if they were left
     unread (get_report_for_user without texts)."""
-    unread = sorted(report.get_deferred_fields() & set(SECTION_KEYS))
+    unread = tuple(sorted(report.get_deferred_fields() & set(SECTION_KEYS)))
     if unread:
-        fresh = (
-            Report.objects.select_related("updated_by")
-            .only(*unread, "updated_by")
-            .get(pk=report.pk)
-        )
+        found = _texts_query(unread)(report.pk)
+        if not found:
+            raise Report.DoesNotExist("报告已被删除。")
+        fresh = found[0]
         for name in unread:
             setattr(report, name, getattr(fresh, name))
         if not Report._meta.get_field("updated_by").is_cached(report):
             report.updated_by = fresh.updated_by
     return report
+
+
+# One compiled statement per set of unread parts (at most 2⁵; in practice all five).
+_TEXTS: dict[tuple[str, ...], FixedQuery[Report]] = {}
+
+
+def _texts_query(unread: tuple[str, ...]) -> FixedQuery[Report]:
+    query = _TEXTS.get(unread)
+    if query is None:
+        query = _TEXTS[unread] = FixedQuery(
+            lambda pk: Report.objects.filter(pk=pk)
+            .select_related("updated_by")
+            .only(*unread, "updated_by")
+        )
+    return query
 
 
 def report_figures(report: Report) -> dict[str, int | None]:
