@@ -6,6 +6,7 @@ PostgreSQL more than running it (about 0.5 ms against 0.3). Prepared once per co
 run only executes the stored plan.
 """
 
+import functools
 import hashlib
 import re
 import threading
@@ -17,6 +18,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
+from simple_history.manager import HistoryManager
 
 M = TypeVar("M", bound=Model)
 
@@ -142,3 +144,15 @@ class _Compiled:
     converters: dict[int, Any]
     width: int | None  # the columns to keep, when the statement selects more for its ordering
     for_update: bool
+
+
+class HistoryManagerOnce(HistoryManager):
+    """django-simple-history's manager, its class made once. The library's descriptor builds
+    `manager.from_queryset(queryset)` on every access of `Model.history`, which the library
+    itself does on each save (the historical row) and each bulk write with history: Django makes
+    a new class then, copying the queryset's methods (about 0.3 ms each time)."""
+
+    @classmethod
+    @functools.cache
+    def from_queryset(cls, queryset_class, class_name=None):  # type: ignore[override]
+        return super().from_queryset(queryset_class, class_name)

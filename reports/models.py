@@ -18,6 +18,7 @@ from reading.sections import (
     SECTIONS_BY_KEY,
     Section,
 )
+from reportportal.db import HistoryManagerOnce
 
 from .workflow import EDITABLE_STATUSES, ReportStatus
 
@@ -64,7 +65,9 @@ class Report(models.Model):
         "缺少的必填部分", default=all_parts_missing, blank=True, editable=False
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "missing_parts"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "missing_parts"], history_manager=HistoryManagerOnce
+    )
 
     class Meta:
         ordering = ["-period__year", "township__county", "township__order", "township__name"]
@@ -110,7 +113,7 @@ class ReportValue(models.Model):
     )
     value = models.PositiveBigIntegerField("数值", null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=HistoryManagerOnce)
 
     class Meta:
         verbose_name = "报告数据"
