@@ -14,6 +14,7 @@ from org.models import Period, Township
 from reading.completeness import missing_parts
 from reading.normalise import normalise_text
 from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY
+from reportportal.db import FixedQuery
 
 from ..models import Report, ReportValue
 from ..validators import part_problem
@@ -132,6 +133,10 @@ def report_import_apply(
     return locked
 
 
+# Every stored figure of a report (a few dozen rows), with a statement compiled once.
+_REPORT_VALUES = FixedQuery(lambda pk: ReportValue.objects.filter(report_id=pk))
+
+
 def _store_figures(*, report: Report, actor: User, figures: Mapping[str, int | None]) -> None:
     """The changed figures in two bulk writes (each with its history rows)."""
     if not figures:
@@ -148,9 +153,9 @@ def _store_figures(*, report: Report, actor: User, figures: Mapping[str, int | N
     for code, number in figures.items():
         if number is not None and number < 0:
             raise ReportError(f"“{elements[code].name}”不能为负数。")
+    wanted = {element.pk for element in elements.values()}
     stored = {
-        value.element_id: value
-        for value in ReportValue.objects.filter(report=report, element__in=elements.values())
+        value.element_id: value for value in _REPORT_VALUES(report.pk) if value.element_id in wanted
     }
     created, updated = [], []
     for code, number in figures.items():

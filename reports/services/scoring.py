@@ -9,15 +9,22 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators.models import IndicatorSet
+from indicators.models import DataElement, IndicatorSet
 from indicators.scoring import CompiledIndicator, score_values
 from indicators.selectors import active_indicator_set, compiled_indicators
 from org.models import Period
 from reading.sections import REQUIRED_SECTION_KEYS
+from reportportal.db import execute_prepared
 
 from ..models import Report, ReportScore, ReportValue, ReviewerDeduction
 
 BATCH = 2000
+_ONE_REPORT_VALUES = f"""
+SELECT e.code, v.value
+FROM {ReportValue._meta.db_table} v
+JOIN {DataElement._meta.db_table} e ON e.id = v.element_id
+WHERE v.report_id = %s
+"""
 
 
 def _score_batch(
@@ -36,10 +43,16 @@ def _score_batch(
             )
         )
     values: dict[int, dict[str, int | None]] = defaultdict(dict)
-    for report_id, code, value in ReportValue.objects.filter(report_id__in=report_ids).values_list(
-        "report_id", "element__code", "value"
-    ):
-        values[report_id][code] = value
+    if len(report_ids) == 1:
+        # A save or a move scores its one report: a statement prepared once, not composed.
+        with connection.cursor() as cursor:
+            execute_prepared(cursor, _ONE_REPORT_VALUES, report_ids)
+            values[report_ids[0]] = dict(cursor.fetchall())
+    else:
+        for report_id, code, value in ReportValue.objects.filter(
+            report_id__in=report_ids
+        ).values_list("report_id", "element__code", "value"):
+            values[report_id][code] = value
     ticks: dict[int, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
     if any(ind.items for ind in compiled):
         for report_id, code, item_id, note in (
