@@ -32,7 +32,8 @@ from reading.passages import (
     signature,
     verdict,
 )
-from reading.sections import SECTIONS_BY_KEY, Section
+from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY, Section
+from reportportal.db import FixedQuery
 
 from .models import Report, ReportBand, ReportFingerprint, ReportSimilarity
 from .workflow import SENT_STATUSES
@@ -311,12 +312,25 @@ class SimilarityCheck:
     long_passages: int = FLAG_LONG_PASSAGES
 
 
+# The review page's reads, compiled once; the other reports without their parts (the panel names
+# them; their passages are stored with the comparison).
+_FINGERPRINT = FixedQuery(
+    lambda pk: ReportFingerprint.objects.filter(report_id=pk).only("computed_at").order_by("pk")[:1]
+)
+_COMPARISONS = FixedQuery(
+    lambda pk: (
+        ReportSimilarity.objects.filter(report_id=pk)
+        .select_related("other__township__county", "other__period")
+        .defer(*(f"other__{key}" for key in SECTION_KEYS))
+    )
+)
+
+
 def report_similarity_check(report: Report) -> SimilarityCheck:
-    fingerprint = ReportFingerprint.objects.filter(report=report).only("computed_at").first()
+    found = _FINGERPRINT(report.pk)
+    fingerprint = found[0] if found else None
     rows = sorted(
-        ReportSimilarity.objects.filter(report=report).select_related(
-            "other__township__county", "other__period"
-        ),
+        _COMPARISONS(report.pk),
         key=lambda row: (
             row.kind != ReportSimilarity.Kind.PREVIOUS_YEAR,
             not row.flagged,

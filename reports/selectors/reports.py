@@ -126,9 +126,11 @@ def _texts_query(unread: tuple[str, ...]) -> FixedQuery[Report]:
     query = _TEXTS.get(unread)
     if query is None:
         query = _TEXTS[unread] = FixedQuery(
-            lambda pk: Report.objects.filter(pk=pk)
-            .select_related("updated_by")
-            .only(*unread, "updated_by")
+            lambda pk: (
+                Report.objects.filter(pk=pk)
+                .select_related("updated_by")
+                .only(*unread, "updated_by")
+            )
         )
     return query
 
@@ -321,12 +323,21 @@ def _in_queue_order(reports: QuerySet[Report]) -> QuerySet[Report]:
 def next_in_queue(report: Report) -> Report | None:
     """The report a reviewer takes up after this one: the first still waiting in the same
     county and year, in queue order (without the counts the queue page shows)."""
-    waiting = Report.objects.filter(
-        township__county_id=report.township.county_id,
-        period_id=report.period_id,
-        status=ReportStatus.SUBMITTED,
-    ).exclude(pk=report.pk)
-    return _in_queue_order(waiting.select_related("township").only("pk", "township")).first()
+    found = _NEXT_IN_QUEUE(report.township.county_id, report.period_id, report.pk)
+    return found[0] if found else None
+
+
+# Asked on every draw of the review page: compiled once.
+_NEXT_IN_QUEUE = FixedQuery(
+    lambda county_id, period_id, pk: _in_queue_order(
+        Report.objects.filter(
+            township__county_id=county_id, period_id=period_id, status=ReportStatus.SUBMITTED
+        )
+        .exclude(pk=pk)
+        .select_related("township")
+        .only("pk", "township")
+    )[:1]
+)
 
 
 def published_reports(*, county: County | None = None, year: int | None = None) -> QuerySet[Report]:

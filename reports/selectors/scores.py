@@ -9,6 +9,7 @@ from indicators.models import DeductionItem, Indicator, IndicatorSet
 from indicators.scoring import explain
 from indicators.selectors import active_indicator_set_with_indicators
 from org.models import County, Period, Township
+from reportportal.db import FixedQuery
 
 from ..models import Report, ReportScore, ReviewerDeduction
 from ..workflow import ReportStatus
@@ -112,9 +113,15 @@ def township_history(township: Township) -> list[tuple[Period, Report | None, Re
     ]
 
 
+_SCORE = FixedQuery(
+    lambda pk: ReportScore.objects.filter(report_id=pk).select_related("indicator_set")[:1]
+)
+
+
 def report_score(report: Report) -> tuple[ReportScore | None, list[dict[str, Any]]]:
     """The report's score and its breakdown explained with the set's names and rules."""
-    score = ReportScore.objects.filter(report=report).select_related("indicator_set").first()
+    found = _SCORE(report.pk)
+    score = found[0] if found else None
     if score is None:
         return None, []
     return score, explain(score.breakdown, score.indicator_set.indicators.all())
