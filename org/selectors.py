@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db.models import Case, F, Min, QuerySet, When
 
+from reportportal.db import FixedQuery
 from reportportal.memo import per_request
 
 from .access import OFFICIAL_ORDER, AnyUser, chooses_county, viewable_counties
@@ -26,7 +27,10 @@ def periods() -> list[Period]:
 
 @per_request
 def _periods() -> tuple[Period, ...]:
-    return tuple(Period.objects.order_by("-year"))
+    return tuple(_ALL_PERIODS())
+
+
+_ALL_PERIODS = FixedQuery(lambda: Period.objects.order_by("-year"))
 
 
 def counties() -> QuerySet[County]:

@@ -154,5 +154,5 @@ class HistoryManagerOnce(HistoryManager):
 
     @classmethod
     @functools.cache
-    def from_queryset(cls, queryset_class, class_name=None):  # type: ignore[override]
+    def from_queryset(cls, queryset_class, class_name=None):
         return super().from_queryset(queryset_class, class_name)

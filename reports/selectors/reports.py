@@ -216,11 +216,25 @@ def latest_approval(changes: Sequence[ReportStatusChange]) -> ReportStatusChange
 
 def township_periods(township: Township) -> list[tuple[Period, Report | None]]:
     """Every period with this township's report for it (or None when not started), newest first."""
-    reports = {
-        report.period_id: report
-        for report in Report.objects.filter(township=township).select_related("period")
-    }
+    reports = {report.period_id: report for report in _TOWNSHIP_REPORTS(township.pk)}
     return [(period, reports.get(period.pk)) for period in periods()]
+
+
+# The clerk's home and the county's pages, drawn on every change in the county: compiled once.
+_TOWNSHIP_REPORTS = FixedQuery(
+    lambda township_id: Report.objects.filter(township_id=township_id).select_related("period")
+)
+_COUNTY_TOWNSHIPS = FixedQuery(
+    lambda county_id: Township.objects.filter(county_id=county_id).order_by("order", "name")
+)
+# The county's reports of the period with their scores, without their texts.
+_COUNTY_REPORTS = FixedQuery(
+    lambda county_id, period_id: (
+        Report.objects.filter(township__county_id=county_id, period_id=period_id)
+        .select_related("score", "period")
+        .defer(*SECTION_KEYS)
+    )
+)
 
 
 def status_counts(rows: list[tuple[Township, Report | None]]) -> dict[str, int]:
@@ -230,24 +244,15 @@ def status_counts(rows: list[tuple[Township, Report | None]]) -> dict[str, int]:
     return counts
 
 
-def county_reports(county: County, period: Period) -> QuerySet[Report]:
-    """The county's reports of the period with their scores, without their texts."""
-    return (
-        Report.objects.filter(township__county=county, period=period)
-        .select_related("score", "period")
-        .defer(*SECTION_KEYS)
-    )
-
-
 def county_dashboard(
     county: County, period: Period, reports: list[Report] | None = None
 ) -> list[tuple[Township, Report | None]]:
     """Every township with its report and score for the period, in two queries (none for the
     reports when the caller has read them already)."""
-    townships = list(county.townships.order_by("order", "name"))
+    townships = _COUNTY_TOWNSHIPS(county.pk)
     by_township = {
         report.township_id: report
-        for report in (county_reports(county, period) if reports is None else reports)
+        for report in (_COUNTY_REPORTS(county.pk, period.pk) if reports is None else reports)
     }
     return [(township, by_township.get(township.pk)) for township in townships]
 
