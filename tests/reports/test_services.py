@@ -77,6 +77,28 @@ def test_each_save_writes_a_history_row(draft, personas):
     assert draft.history.first().history_user == personas.clerk_lianchi
 
 
+def test_changed_figures_are_updated_together_each_with_a_history_row(draft, personas):
+    from reports.models import ReportValue
+
+    first = {"villages_total": 26, "disputes_mediated": 400, "disputes_resolved": 380}
+    saved = save(draft, personas.clerk_lianchi, figures=first)
+    # Two cleared (one of them the only change of its kind), one changed, one as it was.
+    second = {"villages_total": None, "disputes_mediated": None, "disputes_resolved": 390}
+    saved = save(saved, personas.clerk_lianchi, figures=second)
+    assert report_figures(saved) == second
+    changed = ReportValue.history.filter(report_id=draft.pk, history_type="~")
+    assert sorted((row.element.code, row.value) for row in changed) == [
+        ("disputes_mediated", None),
+        ("disputes_resolved", 390),
+        ("villages_total", None),
+    ]
+    assert {row.history_user for row in changed} == {personas.clerk_lianchi}
+    # Cleared figures come back, and only what changed is written again.
+    saved = save(saved, personas.clerk_lianchi, figures={**second, "villages_total": 27})
+    assert report_figures(saved) == {**second, "villages_total": 27}
+    assert ReportValue.history.filter(report_id=draft.pk, history_type="~").count() == 4
+
+
 def test_save_with_older_version_is_refused_and_overwrites_nothing(draft, personas):
     stale_version = draft.version
     first = save(draft, personas.clerk_lianchi, parts={"shortcomings": "甲写的内容"})
