@@ -127,6 +127,8 @@ TEMPLATES = [
                 "org.context_processors.membership",
                 "reports.context_processors.notices",
             ],
+            # Django's `date` filter, quicker on the formats the pages use.
+            "builtins": ["reportportal.dates"],
         },
     },
 ]
