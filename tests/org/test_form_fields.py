@@ -70,3 +70,22 @@ def test_text_is_escaped():
     html = str(bootstrap_field(form["text"]))
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;不清楚&gt;" in str(bootstrap_field(form["figure"]))
+
+
+def test_its_escape_answers_as_djangos_conditional_escape():
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from org.templatetags.form_fields import e
+
+    for value in (
+        "a < b & \"c\" 'd' >",
+        mark_safe("<b>已转义</b>"),
+        gettext_lazy("This field is required."),
+        42,
+        None,
+        "",
+        "乡镇<script>",
+    ):
+        assert e(value) == conditional_escape(value)
