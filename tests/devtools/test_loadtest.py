@@ -108,3 +108,21 @@ def test_failures_are_grouped_by_page_and_kind():
             "GET report_edit: HTTP 500（2 次）",
         ],
     }
+
+
+def test_the_background_worker_runs_below_the_web_server_as_in_production():
+    """deploy/systemd/reportportal-worker.service sets Nice; the load run's worker takes the
+    same."""
+    from devtools.management.commands.loadtest import WORKER_NICE, _start_worker, _stop_process
+
+    unit = (ROOT / "deploy" / "systemd" / "reportportal-worker.service").read_text()
+    assert f"\nNice={WORKER_NICE}\n" in unit
+    redis_db = os.getenv("LOADTEST_REDIS_DB", "14")
+    env = dict(os.environ, CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{redis_db}")
+    worker = _start_worker(env)
+    try:
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(own + WORKER_NICE, 19)
+    finally:
+        _stop_process(worker)
+    assert worker.poll() is not None

@@ -129,9 +129,13 @@ def _static_is_current(static_root: Path) -> bool:
     return True
 
 
+# The worker's priority in production (deploy/systemd/reportportal-worker.service: Nice=10).
+WORKER_NICE = 10
+
+
 def _start_worker(env) -> subprocess.Popen:
     """One Celery worker (one process) beside the server, so background jobs cost this machine's
-    CPU during the run as they would in production."""
+    CPU during the run as they would in production, at production's lower priority."""
     log = (Path(settings.VAR_DIR) / "loadtest" / "celery.log").open("w", encoding="utf-8")
     worker = subprocess.Popen(
         [
@@ -152,6 +156,7 @@ def _start_worker(env) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=lambda: os.nice(WORKER_NICE),
     )
     log.close()
     atexit.register(_stop_process, worker)
@@ -654,7 +659,9 @@ class Command(BaseCommand):
                 "client_keep_alive": options["keep_alive"],
                 "db_conn_max_age": int(env["DB_CONN_MAX_AGE"]),
             },
-            "background_jobs": "celery worker (1 process)" if self.broker else "in the request",
+            "background_jobs": f"celery worker (1 process, nice {WORKER_NICE})"
+            if self.broker
+            else "in the request",
             "users": {"clerks": options["clerks"], "reviewers": options["reviewers"]},
             "think_seconds": [0, options["think"]],
             "seconds": options["seconds"],
