@@ -101,6 +101,7 @@ class FixedQuery(Generic[M]):
                 converters=compiler.get_converters([s[0] for s in select[: compiler.col_count]]),
                 width=compiler.col_count if compiler.has_extra_select else None,
                 for_update=queryset.query.select_for_update,
+                annotations=dict(compiler.annotation_col_map or {}),
             )
         return compiled
 
@@ -125,6 +126,8 @@ class FixedQuery(Generic[M]):
             obj = c.model.from_db(c.db, c.init_list, row[c.start : c.end])
             for populator in c.populators:
                 populator.populate(row, obj)
+            for name, at in c.annotations.items():
+                setattr(obj, name, row[at])
             found.append(obj)
         return found
 
@@ -144,6 +147,7 @@ class _Compiled:
     converters: dict[int, Any]
     width: int | None  # the columns to keep, when the statement selects more for its ordering
     for_update: bool
+    annotations: dict[str, int]  # annotate()'s names and their columns
 
 
 class HistoryManagerOnce(HistoryManager):

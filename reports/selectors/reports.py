@@ -293,6 +293,30 @@ def review_queue(
     )
 
 
+# The first page of each status's queue, the page a reviewer opens: its statement (counts per
+# report, the queue's order) compiled once per status and page size.
+_FIRST_QUEUE_PAGES: dict[tuple[str, int], FixedQuery[Report]] = {}
+
+
+def review_queue_first_page(county: County, period: Period, status: str, size: int) -> list[Report]:
+    """review_queue(county, period=period, status=status)[:size], as a list."""
+    if status not in QUEUE_STATUSES:
+        raise ValueError(f"not a queue status: {status!r}")
+    query = _FIRST_QUEUE_PAGES.get((status, size))
+    if query is None:
+        query = _FIRST_QUEUE_PAGES[(status, size)] = FixedQuery(
+            lambda county_id, period_id: review_queue(
+                County(pk=county_id), period=Period(pk=period_id), status=status
+            )[:size]
+        )
+    return query(county.pk, period.pk)
+
+
+def county_townships(county: County) -> list[Township]:
+    """The county's townships in the official order."""
+    return _COUNTY_TOWNSHIPS(county.pk)
+
+
 def queue_members(
     county: County,
     *,

@@ -47,6 +47,7 @@ from ..selectors.reports import (
     QUEUE_STATUSES,
     Capabilities,
     county_dashboard,
+    county_townships,
     dashboard_rows,
     figure_rows,
     get_report_for_user,
@@ -55,6 +56,7 @@ from ..selectors.reports import (
     report_figures,
     report_status_changes,
     reports_for_user,
+    review_queue_first_page,
     status_counts,
     with_texts,
 )
@@ -222,7 +224,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         return {
             "county": county,
             "counties": county_chooser(request.user, county),
-            "townships": county.townships.order_by("order", "name") if county else [],
+            "townships": county_townships(county) if county else [],
             "periods": periods(),
             "period": period,
             "statuses": QUEUE_STATUSES,
@@ -230,7 +232,10 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
             "township_id": township_id,
             "search": search,
             "page": page,
-            "queue": page.object_list,
+            # The page a reviewer opens comes from a statement compiled once.
+            "queue": review_queue_first_page(county, period, status, paginator.per_page)
+            if county and period and page.number == 1 and township_id is None and not search
+            else page.object_list,
             "query": urlencode(filters),
         }
 

@@ -8,7 +8,12 @@ from org.models import County, Membership
 from org.services import membership_assign
 from reading.diff import diff_texts
 from reports.models import ReportStatusChange, ReviewComment
-from reports.selectors.reports import QUEUE_STATUSES, queue_members, review_queue
+from reports.selectors.reports import (
+    QUEUE_STATUSES,
+    queue_members,
+    review_queue,
+    review_queue_first_page,
+)
 from reports.selectors.review import diff_html, round_changes
 from reports.services.comments import comment_add, comment_answer, comment_resolve
 from reports.services.common import ReportError
@@ -383,6 +388,21 @@ def test_queue_filters_resubmissions_first_and_pages(client, personas, full_part
             assert queue_members(personas.shenqiu, **asked).count() == len(
                 review_queue(personas.shenqiu, **asked)
             )
+    # The first page, compiled once, is the queue's own first page: order, counts and columns.
+    comment_add(report=middle, actor=personas.reviewer_shenqiu, target="other", body="请补充")
+
+    def shown(reports):
+        return [(r.pk, r.open_comments, r.rounds, str(r.township), r.score.total) for r in reports]
+
+    for status in QUEUE_STATUSES:
+        for size in (2, 20):
+            expected = review_queue(personas.shenqiu, period=personas.period, status=status)
+            first = review_queue_first_page(personas.shenqiu, personas.period, status, size)
+            assert shown(first) == shown(expected[:size])
+    assert [r.open_comments for r in first[:2]] == [0, 1]
+    assert first[0].rounds == 2
+    with pytest.raises(ValueError):
+        review_queue_first_page(personas.shenqiu, personas.period, "draft", 20)
 
 
 def test_the_review_page_offers_the_next_report_and_warns_before_approving_with_open_comments(
