@@ -164,3 +164,23 @@ def test_rules_in_words():
     )
     assert words(rule="boolean", points=Decimal("10")) == "是得 10 分，否得 0 分"
     assert fmt(Decimal("92.50")) == "92.5"
+
+
+def test_a_ranking_rows_cells_are_its_points_cells_in_the_indicators_order():
+    from types import SimpleNamespace
+
+    from indicators.scoring import Status
+    from indicators.templatetags.scores import points_cell, points_cells
+
+    indicators = [SimpleNamespace(code=code) for code in ("a", "b", "c", "d")]
+    items = {
+        "a": {"status": Status.SCORED, "points": "12.50"},
+        "b": {"status": Status.NOT_APPLICABLE, "note": '无此项 <"村">'},
+        "d": {"status": Status.ZERO, "note": "未填报"},
+    }
+    cells = points_cells(items, indicators)
+    assert cells == "".join(
+        f'<td class="text-center">{points_cell(items.get(i.code))}</td>' for i in indicators
+    )
+    assert cells.count("<td") == 4 and "12.5" in cells and "&lt;&quot;村&quot;&gt;" in cells
+    assert points_cells(None, indicators).count("—") == 4
