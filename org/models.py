@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from reportportal.db import QuickChoiceLabels
+
 
 class CountyManager(models.Manager["County"]):
     def get_by_natural_key(self, province: str, name: str) -> "County":
@@ -76,7 +78,7 @@ class TownshipManager(models.Manager["Township"]):
         return self.get(county__province=province, county__name=county, name=name)
 
 
-class Township(models.Model):
+class Township(QuickChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         XIANG = "xiang", "乡"
         ZHEN = "zhen", "镇"
@@ -149,7 +151,7 @@ class Period(models.Model):
         return (self.year,)
 
 
-class Membership(models.Model):
+class Membership(QuickChoiceLabels, models.Model):
     """A user's one role and the place it applies to; org.access decides every right from it."""
 
     class Role(models.TextChoices):
@@ -255,7 +257,7 @@ class AccountSecurity(models.Model):
         return f"{self.user}"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(QuickChoiceLabels, models.Model):
     """One line of the security audit log (等保 2.0 安全审计): who did what to which object, from
     where, when, with what result. Append-only: the database refuses to change a row and to delete
     one younger than the retention floor (migration org 0005's trigger), whatever the account."""

@@ -18,6 +18,8 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from simple_history.manager import HistoryManager
 
 M = TypeVar("M", bound=Model)
@@ -160,3 +162,18 @@ class HistoryManagerOnce(HistoryManager):
     @functools.cache
     def from_queryset(cls, queryset_class, class_name=None):
         return super().from_queryset(queryset_class, class_name)
+
+
+@functools.cache
+def _choice_labels(field: Any) -> dict[Any, Any]:
+    return dict(make_hashable(field.flatchoices))
+
+
+class QuickChoiceLabels:
+    """get_<field>_display() as Django's (Model._get_FIELD_display), with each field's labels
+    gathered once: Django gathers them again on every call (about 10 µs), and lists print a
+    status or a kind on every row. For models whose choices are fixed (TextChoices)."""
+
+    def _get_FIELD_display(self, field: Any) -> Any:
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(make_hashable(value), value), strings_only=True)

@@ -18,7 +18,7 @@ from reading.sections import (
     SECTIONS_BY_KEY,
     Section,
 )
-from reportportal.db import HistoryManagerOnce
+from reportportal.db import HistoryManagerOnce, QuickChoiceLabels
 
 from .workflow import EDITABLE_STATUSES, ReportStatus
 
@@ -27,7 +27,7 @@ def all_parts_missing() -> list[str]:
     return list(REQUIRED_SECTION_KEYS)
 
 
-class Report(models.Model):
+class Report(QuickChoiceLabels, models.Model):
     """One township's annual report for one period: the five parts and the figures."""
 
     township = models.ForeignKey(
@@ -126,7 +126,7 @@ class ReportValue(models.Model):
         return f"{self.element.name}: {'未填报' if self.value is None else self.value}"
 
 
-class ReportStatusChange(models.Model):
+class ReportStatusChange(QuickChoiceLabels, models.Model):
     """Who moved a report from which status to which, when, and why."""
 
     report = models.ForeignKey(
