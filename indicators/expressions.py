@@ -5,6 +5,7 @@ same way and refuse the same mistakes.
 """
 
 import ast
+import threading
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -92,9 +93,26 @@ class CompiledExpression:
             raise ZeroDivisionError from exc
 
 
+# Each thread's expressions, parsed once: validation rules are checked on every save and every
+# draw of the edit page, and parsing (simpleeval's set-up, Python's parser) costs more than
+# evaluating. Per thread, as an expression's evaluator holds the figures of its current call.
+_PARSED = threading.local()
+_PARSED_MAX = 512
+
+
+def _compiled(expression: str) -> CompiledExpression:
+    found: dict[str, CompiledExpression] | None = getattr(_PARSED, "expressions", None)
+    if found is None or len(found) >= _PARSED_MAX:
+        found = _PARSED.expressions = {}
+    compiled = found.get(expression)
+    if compiled is None:
+        compiled = found[expression] = CompiledExpression(expression)
+    return compiled
+
+
 def expression_evaluate(expression: str, values: Mapping[str, int | None]) -> Decimal | None:
     """The expression's value, or None when a figure it needs is unknown or it divides by zero."""
     try:
-        return CompiledExpression(expression).evaluate(values)
+        return _compiled(expression).evaluate(values)
     except (UnknownFigure, ZeroDivisionError):
         return None

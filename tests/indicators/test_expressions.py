@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from indicators.expressions import (
@@ -49,3 +51,18 @@ def test_evaluate():
     assert expression_evaluate("a / b", {"a": 1, "b": 0}) is None
     assert expression_evaluate("a + b", {"a": 1, "b": None}) is None
     assert expression_evaluate("a + b", {"a": 1}) is None
+
+
+def test_an_expression_parsed_once_answers_each_call_with_its_own_figures():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def answers(offset: int) -> list:
+        return [
+            expression_evaluate("a / b * 100", {"a": a + offset, "b": 4}) for a in range(1, 50)
+        ] + [expression_evaluate("a / b * 100", {"a": 1, "b": None})]
+
+    expected = [Decimal(a + 3) * 25 for a in range(1, 50)] + [None]
+    assert answers(3) == expected
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for offset, got in zip(range(8), pool.map(answers, range(8)), strict=True):
+            assert got == [Decimal(a + offset) * 25 for a in range(1, 50)] + [None]
