@@ -76,9 +76,9 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
         registered_villages=report.township.villages_registered,
     )
     latest: dict[int, FigureCheck] = {}
-    checks = FigureCheck.objects.filter(report=report).select_related("checked_by")
-    for check in checks if report_has(report.pk, "checks") else ():
-        latest[check.element_id] = check  # ordered by time: the last one stays
+    if report_has(report.pk, "checks"):
+        for check in FigureCheck.objects.filter(report=report).select_related("checked_by"):
+            latest[check.element_id] = check  # ordered by time: the last one stays
     return {
         element.code: FigureRow(
             element=element, flag=flags[element.code], check=latest.get(element.pk)

@@ -1,8 +1,15 @@
+from typing import Any
+
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
+
+from reportportal.fragments import CSRF_SLOT
+
+from ..models import Report
 
 register = template.Library()
 
@@ -24,9 +31,9 @@ def status_badge(report) -> SafeString:
 @register.filter
 def figure_plausibility(row, can_check: bool) -> SafeString:
     """Last year beside this year for one figure, and 「请核实」 with the check form (row: a
-    FigureRow; can_check: the user may mark it checked). The inputs belong to the form
-    figure_check_forms.html renders outside any other form. Built here rather than by an
-    included template: the edit and review pages show one per figure."""
+    FigureRow; can_check: the user may mark it checked). The inputs belong to the forms
+    reports.views.clerk._figure_check_forms draws outside any other form. Built here rather than
+    by an included template: the edit and review pages show one per figure."""
     if not row:
         return mark_safe("")
     flag, element = row.flag, row.element
@@ -84,3 +91,21 @@ def figure_plausibility(row, can_check: bool) -> SafeString:
                 )
             )
     return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def figure_check_forms(report: Report, rows: dict[str, Any]) -> SafeString:
+    """The forms the 「标记已核实」 buttons submit (outside the page's other forms: forms cannot
+    nest), one per figure waiting for a check (mostly none; rows: figure_plausibility's). Built
+    here, not by a template: the edit page draws it again whenever another township of the
+    county sends or withdraws its report. The token is the cached part's slot (fragments)."""
+    waiting = [row.element.code for row in rows.values() if row.needs_check]
+    if not waiting:
+        return mark_safe("")
+    action = reverse("figure_check", args=[report.pk])
+    return format_html_join(
+        "\n",
+        '<form id="figcheck-{}" method="post" action="{}" hidden>'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="code" value="{}"></form>',
+        ((code, action, CSRF_SLOT, code) for code in waiting),
+    )

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -19,7 +18,7 @@ from org.selectors import current_period, township_names
 from reading.documents import Document
 from reading.extract import Extraction, extract
 from reading.sections import SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
-from reportportal.fragments import CSRF_SLOT, cached_fragment, live_slot
+from reportportal.fragments import cached_fragment, live_slot
 from reportportal.types import AuthedRequest
 from reports.selectors.vocabulary import reading_vocabulary
 
@@ -40,6 +39,7 @@ from ..selectors.review import comment_threads, open_comments
 from ..selectors.stamps import FRAGMENT_SECONDS, report_has, township_page_key
 from ..services import comments, drafts, imports, transitions
 from ..services.common import ReportError, SubmissionRefused, VersionConflict
+from ..templatetags.badges import figure_check_forms
 from ..templatetags.badges import figure_plausibility as plausibility_note
 from ..workflow import WORKFLOW, Action
 from .report import comment_thread, report_page
@@ -208,15 +208,7 @@ def figure_notes(report: Report) -> dict[str, str]:
     notes: dict[str, str] = {
         f"fig:{code}": plausibility_note(row, True) for code, row in rows.items()
     }
-    # Mostly no figure waits for a check: nothing to draw then.
-    notes["figure_check_forms"] = (
-        render_to_string(
-            "reports/partials/figure_check_forms.html",
-            {"plausibility": rows, "report": report, "csrf_token": CSRF_SLOT},
-        )
-        if any(row.needs_check for row in rows.values())
-        else ""
-    )
+    notes["figure_check_forms"] = figure_check_forms(report, rows)
     return notes
 
 

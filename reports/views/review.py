@@ -73,6 +73,7 @@ from ..selectors.stamps import (
 from ..services import comments, deductions, figure_checks, reminders, transitions
 from ..services.comments import comment_targets
 from ..services.common import ReportError
+from ..templatetags.badges import figure_check_forms
 from ..workflow import ReportStatus
 from .report import comment_thread, report_page
 
@@ -296,6 +297,7 @@ def _review_context(report: Report, can: Capabilities) -> dict[str, object]:
     threads = comment_threads(report)
     score, score_items = report_score(report)
     scoring, deduction_history = reviewer_scoring(report)
+    plausibility = figure_plausibility(report)
     return {
         "report": report,
         "can": can,
@@ -303,7 +305,8 @@ def _review_context(report: Report, can: Capabilities) -> dict[str, object]:
         "threads": threads,
         "figure_rows": figure_rows(report),
         "evidence": evidence_by_target(report),
-        "plausibility": figure_plausibility(report),
+        "plausibility": plausibility,
+        "figure_check_forms": figure_check_forms(report, plausibility),
         "score": score,
         "score_items": score_items,
         "reviewer_scoring": scoring,

@@ -1,5 +1,7 @@
 """Last year beside this year on the form and the review page; 「请核实」 and marking it checked."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -46,6 +48,16 @@ def test_review_page_shows_last_year_and_asks_to_check_ten_times(client, persona
     assert "⚠ 请核实：是上年（10）的 10 倍" in page
     assert "上年：300 件，变化 <strong>−14</strong>" in page  # shown, not flagged
     assert page.count("标记已核实") == 1
+    # Its button submits a form of its own, with this request's token in it.
+    action = reverse("figure_check", args=[this_year.pk])
+    form = f'<form id="figcheck-publicity_events" method="post" action="{action}" hidden>'
+    assert page.count('<form id="figcheck-') == 1 and form in page
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"><input type="hidden" '
+        r'name="code" value="publicity_events">',
+        page,
+    )
+    assert token and "slot" not in token.group(1)
 
 
 def test_reviewer_marks_the_figure_checked(client, personas, this_year):
