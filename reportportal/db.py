@@ -27,6 +27,11 @@ M = TypeVar("M", bound=Model)
 _PLACEHOLDER = re.compile(r"%s")
 
 
+def prepared_name(sql: str) -> str:
+    """The name execute_prepared gives the statement (what query logs show it as)."""
+    return "portal_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
+
+
 def execute_prepared(cursor: Any, sql: str, params: Sequence[object]) -> None:
     """`cursor.execute(sql, params)` through a statement prepared on this connection (on
     PostgreSQL; elsewhere as is). `sql` must be a fixed text whose only `%` are its `%s`."""
@@ -40,7 +45,7 @@ def execute_prepared(cursor: Any, sql: str, params: Sequence[object]) -> None:
     if held is None or held[0] is not db.connection:
         held = (db.connection, set[str]())
         db._prepared_on = held
-    name = "portal_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
+    name = prepared_name(sql)
     if name not in held[1]:
         numbered = iter(range(1, len(params) + 1))
         body = _PLACEHOLDER.sub(lambda _match: f"${next(numbered)}", sql)

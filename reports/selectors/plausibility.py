@@ -7,10 +7,13 @@ from decimal import Decimal
 from typing import cast
 
 from django.core.cache import cache
+from django.db import connection
 
 from indicators.models import DataElement
 from indicators.plausibility import DEFAULT_FACTOR, FigureFlag, county_medians, figure_flags
 from indicators.selectors import active_data_elements, active_indicator_set
+from org.models import Township
+from reportportal.db import execute_prepared
 
 from ..models import FigureCheck, Report, ReportValue
 from ..workflow import SENT_STATUSES
@@ -87,16 +90,25 @@ def figure_plausibility(report: Report) -> dict[str, FigureRow]:
     }
 
 
+# The county's sent reports' figures (but the report's own), written out and prepared once: read
+# again whenever a report of the county is sent or withdrawn. The statuses are the workflow's.
+_PEER_FIGURES_SQL = f"""
+SELECT v.report_id, e.code, v.value
+FROM {ReportValue._meta.db_table} v
+JOIN {Report._meta.db_table} r ON r.id = v.report_id
+JOIN {Township._meta.db_table} t ON t.id = r.township_id
+JOIN {DataElement._meta.db_table} e ON e.id = v.element_id
+WHERE r.period_id = %s AND t.county_id = %s AND v.report_id <> %s
+  AND r.status IN ({", ".join(f"'{status}'" for status in sorted(SENT_STATUSES))})
+"""
+
+
 def _county_medians(report: Report, codes: list[str]) -> dict[str, Decimal | None]:
     peers: dict[int, dict[str, int | None]] = {}
-    for report_id, code, value in (
-        ReportValue.objects.filter(
-            report__period_id=report.period_id,
-            report__township__county_id=report.township.county_id,
-            report__status__in=SENT_STATUSES,
+    with connection.cursor() as cursor:
+        execute_prepared(
+            cursor, _PEER_FIGURES_SQL, [report.period_id, report.township.county_id, report.pk]
         )
-        .exclude(report_id=report.pk)
-        .values_list("report_id", "element__code", "value")
-    ):
-        peers.setdefault(report_id, {})[code] = value
+        for report_id, code, value in cursor.fetchall():
+            peers.setdefault(report_id, {})[code] = value
     return county_medians(list(peers.values()), codes)

@@ -173,12 +173,14 @@ def test_a_figure_retired_while_the_page_is_kept_leaves_no_slot_behind(
 def test_the_drafts_of_a_county_share_its_medians(personas, draft):
     """Every report not sent has all the county's sent reports for peers: the medians are
     worked out once for the county, not once for each township's draft."""
-    from reports.selectors.plausibility import figure_plausibility
+    from reportportal.db import prepared_name
+    from reports.selectors.plausibility import _PEER_FIGURES_SQL, figure_plausibility
 
     def median_reads(report) -> int:
         with CaptureQueriesContext(connection) as queries:
             figure_plausibility(report)
-        return sum('"reports_report"."status" IN' in q["sql"] for q in queries.captured_queries)
+        name = prepared_name(_PEER_FIGURES_SQL)
+        return sum(name in q["sql"] for q in queries.captured_queries)
 
     township, clerk = township_with_clerk(personas, "同县另一镇", "another")
     neighbour = report_start(township=township, period=personas.period, actor=clerk)
