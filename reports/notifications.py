@@ -1,9 +1,14 @@
 """Messages to users after a move has committed (services register them with
 transaction.on_commit): a notice inside the portal for every user concerned (intranets often have
-no mail) and an e-mail to those with an address. E-mails are written in templates/emails/."""
+no mail) and an e-mail to those with an address. E-mails are written in templates/emails/.
+
+The moves' messages are tasks on the queue: the request that made the move does not wait for the
+mail server (a slow or unreachable one would hold it, and a failure there would answer an error
+for a move already made)."""
 
 from collections.abc import Iterable
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mass_mail
@@ -46,6 +51,7 @@ def _report(report_id: int) -> Report:
     )
 
 
+@shared_task(name="reports.notify_submitted")
 def notify_submitted(report_id: int) -> int:
     report = _report(report_id)
     subject, body = _message("submitted", {"report": report})
@@ -54,6 +60,7 @@ def notify_submitted(report_id: int) -> int:
     return _deliver(Notice.Kind.SUBMITTED, [(reviewers, subject, body, "", link)])
 
 
+@shared_task(name="reports.notify_returned")
 def notify_returned(report_id: int, reason: str) -> int:
     report = _report(report_id)
     subject, body = _message("returned", {"report": report, "reason": reason})
@@ -62,6 +69,7 @@ def notify_returned(report_id: int, reason: str) -> int:
     return _deliver(Notice.Kind.RETURNED, [(clerks, subject, body, f"退回理由：{reason}", link)])
 
 
+@shared_task(name="reports.notify_answered")
 def notify_answered(comment_id: int) -> int:
     """The clerk answered a review comment: the county's reviewers are told."""
     answer = ReviewComment.objects.select_related("report__township__county", "report__period").get(
@@ -74,6 +82,7 @@ def notify_answered(comment_id: int) -> int:
     return _deliver(Notice.Kind.ANSWERED, [(reviewers, subject, body, answer.body[:200], link)])
 
 
+@shared_task(name="reports.notify_approved")
 def notify_approved(report_ids: list[int]) -> int:
     """To the clerks of each approved report, in two queries whatever their number."""
     reports = list(

@@ -72,7 +72,7 @@ def comment_answer(*, comment: ReviewComment, actor: User, body: str) -> ReviewC
         body=_clean_body(body),
         round=current_round(locked),
     )
-    transaction.on_commit(partial(notifications.notify_answered, answer.pk))
+    transaction.on_commit(partial(notifications.notify_answered.delay, answer.pk), robust=True)
     return answer
 
 

@@ -114,7 +114,7 @@ def _submit_locked(*, locked: Report, actor: User) -> Report:
         fields = ("submitted_at",)
     _finish_move(report=locked, actor=actor, action=Action.SUBMIT, fields=fields)
     report_score_compute(report=locked)
-    transaction.on_commit(partial(notifications.notify_submitted, locked.pk))
+    transaction.on_commit(partial(notifications.notify_submitted.delay, locked.pk), robust=True)
     # Copied-passage check after the commit, robust: a failure there (or a broker that is down)
     # is logged and never undoes or refuses the submission.
     transaction.on_commit(partial(similarities_run.delay, locked.pk), robust=True)
@@ -178,7 +178,9 @@ def report_withdraw(*, report: Report, actor: User) -> Report:
 def report_return(*, report: Report, actor: User, reason: str) -> Report:
     locked = _begin_move(report=report, actor=actor, action=Action.RETURN, note=reason)
     _finish_move(report=locked, actor=actor, action=Action.RETURN, note=reason)
-    transaction.on_commit(partial(notifications.notify_returned, locked.pk, reason.strip()))
+    transaction.on_commit(
+        partial(notifications.notify_returned.delay, locked.pk, reason.strip()), robust=True
+    )
     return locked
 
 
@@ -189,7 +191,7 @@ def report_approve(*, report: Report, actor: User) -> Report:
         resolved_at=timezone.now(), resolved_by=actor
     )
     _finish_move(report=locked, actor=actor, action=Action.APPROVE)
-    transaction.on_commit(partial(notifications.notify_approved, [locked.pk]))
+    transaction.on_commit(partial(notifications.notify_approved.delay, [locked.pk]), robust=True)
     return locked
 
 
@@ -204,7 +206,9 @@ def report_reopen(*, report: Report, actor: User, reason: str) -> Report:
     """An admin sends an approved or published report back to the township."""
     locked = _begin_move(report=report, actor=actor, action=Action.REOPEN, note=reason)
     _finish_move(report=locked, actor=actor, action=Action.REOPEN, note=reason)
-    transaction.on_commit(partial(notifications.notify_returned, locked.pk, reason.strip()))
+    transaction.on_commit(
+        partial(notifications.notify_returned.delay, locked.pk, reason.strip()), robust=True
+    )
     return locked
 
 
@@ -311,5 +315,5 @@ def reports_approve_many(
         event=Event.WORKFLOW, objects=approved, detail="批量审核通过：已报送 → 已通过"
     )
     ids = [report.pk for report in approved]
-    transaction.on_commit(partial(notifications.notify_approved, ids))
+    transaction.on_commit(partial(notifications.notify_approved.delay, ids), robust=True)
     return approved, refused

@@ -189,3 +189,35 @@ def test_a_page_counts_the_unread_notices_with_the_user(client, rf, personas):
     request = rf.get("/")
     request.user = user
     assert notices(request)["unread_notices"] == 2  # as counted with the user, for this request
+
+
+def test_a_mail_server_that_cannot_be_reached_never_fails_the_move(
+    client, personas, full_parts, settings, django_capture_on_commit_callbacks
+):
+    """The messages are the queue's work: the clerk's submission stands and answers as usual,
+    and the notices inside the portal still arrive."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    from reports.services.drafts import report_save_draft, report_start
+
+    clerk = personas.clerk_lianchi
+    report = report_start(township=personas.lianchi, period=personas.period, actor=clerk)
+    report = report_save_draft(
+        report=report, actor=clerk, base_version=report.version, parts=full_parts, figures={}
+    )
+    client.force_login(personas.clerk_lianchi)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("report_act", args=[report.pk, "submit"]))
+    assert response.status_code == 302 and response.url == reverse(
+        "report_detail", args=[report.pk]
+    )
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert Notice.objects.filter(
+        user=personas.reviewer_shenqiu, kind=Notice.Kind.SUBMITTED
+    ).exists()
