@@ -99,7 +99,9 @@ def notify_approved(report_ids: list[int]) -> int:
     return _deliver(Notice.Kind.APPROVED, deliveries)
 
 
-def notify_reminder(township_ids: list[int], period: Period, county: County) -> int:
+@shared_task(name="reports.notify_reminder")
+def notify_reminder(township_ids: list[int], period_id: int, county_id: int) -> int:
+    period, county = Period.objects.get(pk=period_id), County.objects.get(pk=county_id)
     subject, body = _message("reminder", {"period": period, "county": county})
     clerks = list(township_clerks(township_ids))
     link = reverse("township_home")

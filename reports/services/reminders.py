@@ -37,7 +37,9 @@ def county_remind(*, county: County, period: Period, actor: User) -> int:
     if not may_remind(actor, county):
         raise PermissionDenied("只有本县的审核员可以发送提醒。")
     waiting = _waiting(county, period)
-    transaction.on_commit(partial(notifications.notify_reminder, waiting, period, county))
+    transaction.on_commit(
+        partial(notifications.notify_reminder.delay, waiting, period.pk, county.pk), robust=True
+    )
     return len(waiting)
 
 
@@ -93,7 +95,13 @@ def reminders_send_due(*, today: date | None = None) -> int:
                     row.townships = len(waiting)
                     row.save(update_fields=["townships"])
                     transaction.on_commit(
-                        partial(notifications.notify_reminder, waiting, period, policy.county)
+                        partial(
+                            notifications.notify_reminder.delay,
+                            waiting,
+                            period.pk,
+                            policy.county_id,
+                        ),
+                        robust=True,
                     )
             except IntegrityError:
                 continue  # already reminded today
