@@ -578,3 +578,40 @@ def test_a_drawn_page_asks_for_comments_evidence_and_checks_only_when_the_report
     assert sorted(asked) == sorted(tables)
     assert "请说明村数。" in html
     assert "佐证材料（1）" in html
+
+
+def test_the_slots_are_filled_in_one_pass(rf, monkeypatch):
+    """Each live value goes where its slot is, and is not searched for slots again but for the
+    token (a value the view drew may hold a form); a slot given no value shows nothing; the token
+    is this request's."""
+    from django.template import engines
+    from django.utils.safestring import mark_safe
+
+    from reportportal import fragments
+
+    source = "<p>{{ a }}|{{ b }}|{{ gone }}|{% csrf_token %}</p>"
+    monkeypatch.setattr(
+        fragments,
+        "render_to_string",
+        lambda name, context, request=None: (
+            engines["django"]
+            .from_string(source)
+            .render(context | {"gone": fragments.live_slot("gone")}, request)
+        ),
+    )
+    request = rf.get("/")
+    html = fragments.cached_fragment(
+        request,
+        template="inline",
+        key=(),
+        context=dict,
+        seconds=1,
+        store=False,
+        live={"a": fragments.live_slot("b"), "b": mark_safe(f"<i>{CSRF_SLOT}</i>")},
+    )
+    token = re.search(r'value="([^"]+)"', html).group(1)
+    assert html == (
+        f"<p>{fragments.live_slot('b')}|<i>{token}</i>||"
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}"></p>'
+    )
+    assert CSRF_SLOT not in token and len(token) == 64

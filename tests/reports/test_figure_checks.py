@@ -95,6 +95,11 @@ def test_clerk_sees_it_on_the_form_and_a_changed_value_needs_a_new_check(
     client.force_login(personas.clerk_lianchi)
     page = client.get(reverse("report_edit", args=[report.pk])).content.decode()
     assert "⚠ 请核实：是上年（10）的 10 倍" in page and 'id="figcheck-publicity_events"' in page
+    # The form is drawn apart from the cached body: it still holds this request's token.
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"><input type="hidden" name="code"', page
+    )
+    assert token and "slot" not in token.group(1) and len(token.group(1)) == 64
     response = check(client, report, note="今年新增普法集市，数据无误。")
     assert response.url == reverse("report_edit", args=[report.pk]) + "#figure-publicity_events"
     assert figure_plausibility(report)["publicity_events"].checked
