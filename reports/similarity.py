@@ -6,6 +6,7 @@ indexed query, on any app server, with nothing kept in memory; the candidates sh
 bands are then compared exactly.
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -89,7 +90,11 @@ def _fingerprint_rows(report: Report, now: datetime) -> tuple[ReportFingerprint,
 
 @transaction.atomic
 def reports_fingerprint(*, reports: list[Report]) -> int:
-    """Stores (replaces) the fingerprint and bands of each report, in bulk; returns the count."""
+    """Stores (replaces) the fingerprint and bands of each report, in bulk; returns the count.
+
+    Only the bands that changed are deleted and inserted: a report sent again after a few words
+    were changed keeps most of its 64 bands, and rewriting them all on every submission left the
+    band index full of dead entries that every candidate search then had to step over."""
     now = timezone.now()
     fingerprints, bands = [], []
     for report in reports:
@@ -97,10 +102,26 @@ def reports_fingerprint(*, reports: list[Report]) -> int:
         fingerprints.append(fingerprint)
         bands.extend(rows)
     ids = [report.pk for report in reports]
-    ReportBand.objects.filter(report_id__in=ids).delete()
+    # (report, period, hash) → how many bands should hold it, and the ids of those that do.
+    wanted = Counter((band.report_id, band.period_id, band.band_hash) for band in bands)
+    stored: defaultdict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for pk, report_id, period_id, band_hash in ReportBand.objects.filter(
+        report_id__in=ids
+    ).values_list("pk", "report_id", "period_id", "band_hash"):
+        stored[(report_id, period_id, band_hash)].append(pk)
+    gone = [pk for key, pks in stored.items() for pk in pks[wanted[key] :]]
+    if gone:
+        ReportBand.objects.filter(pk__in=gone).delete()
+    ReportBand.objects.bulk_create(
+        [
+            ReportBand(report_id=key[0], period_id=key[1], band_hash=key[2])
+            for key, count in wanted.items()
+            for _ in range(count - len(stored[key]))
+        ],
+        batch_size=5000,
+    )
     ReportFingerprint.objects.filter(report_id__in=ids).delete()
     ReportFingerprint.objects.bulk_create(fingerprints)
-    ReportBand.objects.bulk_create(bands, batch_size=5000)
     return len(fingerprints)
 
 
@@ -167,15 +188,18 @@ def _row(
     now: datetime,
     mine: Prepared | None = None,
     references: dict[int, Prepared] | None = None,
+    theirs: Prepared | None = None,
 ) -> ReportSimilarity:
     """The comparison of a report with another. Passages that at least two of the other
     references (the same year's candidates and the samples) contain too are template text."""
-    mine = mine or Prepared(report_text(report))
-    theirs = Prepared(report_text(other))
+    references = references or {}
+    # Each text is prepared once per search (similar_reports_search), not once per row.
+    mine = mine or references.get(report.pk) or Prepared(report_text(report))
+    theirs = theirs or references.get(other.pk) or Prepared(report_text(other))
     similarity, passages = shared_passages(mine, theirs)
     pool = [
         prepared
-        for pk, prepared in (references or {}).items()
+        for pk, prepared in references.items()
         if pk not in (report.pk, other.pk) and prepared.clean != theirs.clean
     ]
     pool.extend(
@@ -211,6 +235,7 @@ class SearchResult:
     candidates: int  # reports compared exactly
     rows: list[ReportSimilarity]
     references: dict[int, Prepared]  # the candidates' texts, by report id
+    mine: Prepared  # the report's own
 
 
 def similar_reports_search(report: Report) -> SearchResult:
@@ -237,7 +262,7 @@ def similar_reports_search(report: Report) -> SearchResult:
         rows.append(
             _row(report, previous, ReportSimilarity.Kind.PREVIOUS_YEAR, now, mine, references)
         )
-    return SearchResult(candidates=len(ids), rows=rows, references=references)
+    return SearchResult(candidates=len(ids), rows=rows, references=references, mine=mine)
 
 
 @transaction.atomic
@@ -259,7 +284,13 @@ def report_similarities_store(*, report: Report) -> list[ReportSimilarity]:
     for row in found.rows:
         if row.kind == ReportSimilarity.Kind.SAME_PERIOD:
             back = _row(
-                row.other, report, ReportSimilarity.Kind.SAME_PERIOD, now, None, found.references
+                row.other,
+                report,
+                ReportSimilarity.Kind.SAME_PERIOD,
+                now,
+                found.references.get(row.other_id),
+                found.references,
+                theirs=found.mine,
             )
             if back.similarity >= LIST_THRESHOLD or back.flagged:
                 rows.append(back)
@@ -273,7 +304,9 @@ def report_similarities_store(*, report: Report) -> list[ReportSimilarity]:
         .first()
     )
     if following is not None:
-        rows.append(_row(following, report, ReportSimilarity.Kind.PREVIOUS_YEAR, now))
+        rows.append(
+            _row(following, report, ReportSimilarity.Kind.PREVIOUS_YEAR, now, theirs=found.mine)
+        )
     ReportSimilarity.objects.filter(report=report).delete()
     ReportSimilarity.objects.filter(other=report).delete()
     # An upsert: another app server may be storing the same pair for the other report right now.

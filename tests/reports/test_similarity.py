@@ -16,8 +16,8 @@ from django.urls import reverse
 from devtools.synthetic_texts import SyntheticTexts
 from org.models import County, Membership, Period, Township
 from org.services import membership_assign
-from reading.passages import SHINGLE, clean_text, compare_texts
-from reports.models import Report, ReportFingerprint, ReportSimilarity
+from reading.passages import BANDS, SHINGLE, band_hashes, clean_text, compare_texts, signature
+from reports.models import Report, ReportBand, ReportFingerprint, ReportSimilarity
 from reports.services.transitions import report_withdraw
 from reports.similarity import (
     CANDIDATES,
@@ -236,6 +236,36 @@ def test_the_index_finds_the_copy_among_many_reports_without_comparing_all_pairs
     # Unrelated synthetic reports share stock sentences of the samples but are never flagged.
     for report in originals[:20]:
         assert not any(row.flagged for row in report_similarities_store(report=report))
+
+
+def test_fingerprinting_again_rewrites_only_the_bands_that_changed(personas):
+    report = ReportFactory(
+        township=personas.lianchi,
+        period=personas.period,
+        status=ReportStatus.SUBMITTED,
+        measures_and_results=HUATAI,
+    )
+    reports_fingerprint(reports=[report])
+    first = dict(ReportBand.objects.filter(report=report).values_list("pk", "band_hash"))
+    assert len(first) == BANDS
+
+    # The same text again: not one row is deleted or written.
+    with CaptureQueriesContext(connection) as queries:
+        reports_fingerprint(reports=[report])
+    assert dict(ReportBand.objects.filter(report=report).values_list("pk", "band_hash")) == first
+    assert not [q for q in queries if "reports_reportband" in q["sql"] and "INSERT" in q["sql"]]
+
+    # A sentence changed: the bands are exactly the new signature's, most rows kept as they were.
+    report.measures_and_results = HUATAI.replace(*next(iter(REWRITTEN.items())))
+    report.save(update_fields=["measures_and_results"])
+    reports_fingerprint(reports=[report])
+    now = dict(ReportBand.objects.filter(report=report).values_list("pk", "band_hash"))
+    expected = band_hashes(signature(report_text(report)))
+    assert sorted(now.values()) == sorted(expected)
+    kept = set(now) & set(first)
+    assert len(now) - len(kept) == len(set(expected) - set(first.values())) > 0
+    assert len(kept) > BANDS // 2
+    assert ReportFingerprint.objects.filter(report=report).count() == 1
 
 
 # --- submission -----------------------------------------------------------------------------
