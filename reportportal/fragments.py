@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,6 +34,25 @@ def live_slot(name: str) -> str:
     be given such slots in its context for values it does not name itself (e.g. one per
     figure)."""
     return f"{_SLOT_PREFIX}{name}]"
+
+
+def request_csrf_token(request: HttpRequest) -> str:
+    """Django's get_token, masked once a request: each call masks the secret afresh with 32 reads
+    of the system's random source, and a page drawn from cached parts asked for it twice (for the
+    parts, and for its frame). A new secret (a log-in rotates it) is masked again."""
+    secret = request.META.get("CSRF_COOKIE")
+    masked = getattr(request, "_csrf_masked", None)
+    if secret is None or masked is None or masked[0] != secret:
+        token = get_token(request)
+        request._csrf_masked = (request.META.get("CSRF_COOKIE"), token)  # type: ignore[attr-defined]
+        return token
+    return masked[1]
+
+
+def csrf(request: HttpRequest) -> dict[str, object]:
+    """Context processor: {{ csrf_token }} and {% csrf_token %} print request_csrf_token's value
+    (Django's own processor runs first; its value, masked afresh, is then never asked for)."""
+    return {"csrf_token": SimpleLazyObject(lambda: request_csrf_token(request))}
 
 
 def fragment_key(template: str, key: Sequence[object]) -> str:
@@ -67,7 +87,7 @@ def cached_fragment(
     # the view drew may hold forms). A slot no value was given for this time (a part drawn before
     # a figure was retired in the admin) is shown as nothing rather than as the slot's name. The
     # token is [A-Za-z0-9] only.
-    token = get_token(request)
+    token = request_csrf_token(request)
     values = {
         live_slot(name): str(conditional_escape(value)).replace(CSRF_SLOT, token)
         for name, value in live.items()

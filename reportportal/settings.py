@@ -122,6 +122,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # The CSRF token masked once a request (Django's builtin processor would mask it again).
+                "reportportal.fragments.csrf",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.membership",

@@ -615,3 +615,28 @@ def test_the_slots_are_filled_in_one_pass(rf, monkeypatch):
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}"></p>'
     )
     assert CSRF_SLOT not in token and len(token) == 64
+
+
+def test_a_page_masks_its_token_once_and_again_after_a_new_secret(client, personas, draft, rf):
+    """The cached body's forms and the frame's (log-out, htmx header) carry one token, masked
+    once for the request; a rotated secret (a log-in) is masked afresh."""
+    from django.middleware.csrf import _unmask_cipher_token, rotate_token
+
+    from reportportal.fragments import request_csrf_token
+
+    client.force_login(personas.clerk_lianchi)
+    for _visit in range(2):  # drawn, then from the cache
+        html = client.get(reverse("report_edit", args=[draft.pk])).content.decode()
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        tokens |= set(re.findall(r'"X-CSRFToken": "([^"]+)"', html))
+        assert len(tokens) == 1 and len(next(iter(tokens))) == 64
+        assert html.count('name="csrfmiddlewaretoken"') >= 2  # the body's forms and log-out
+
+    request = rf.get("/")
+    first = request_csrf_token(request)
+    assert request_csrf_token(request) == first
+    rotate_token(request)
+    second = request_csrf_token(request)
+    assert second != first
+    assert _unmask_cipher_token(second) == request.META["CSRF_COOKIE"]
+    assert _unmask_cipher_token(first) != request.META["CSRF_COOKIE"]
