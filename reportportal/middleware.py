@@ -9,6 +9,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -114,6 +115,25 @@ class PrivateByDefaultMiddleware:
         response = self.get_response(request)
         if "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class OneLanguageMiddleware:
+    """Says the page's language. The portal has one (settings.LANGUAGES), active without asking:
+    Django's LocaleMiddleware negotiated it from each request's cookie and Accept-Language and
+    sent Vary: Accept-Language for pages that never vary by it."""
+
+    def __init__(self, get_response: Handler):
+        if len(settings.LANGUAGES) != 1:
+            raise ImproperlyConfigured(
+                "OneLanguageMiddleware serves one language; with several, use LocaleMiddleware."
+            )
+        self.get_response = get_response
+        self.language = settings.LANGUAGE_CODE
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", self.language)
         return response
 
 

@@ -94,7 +94,8 @@ MIDDLEWARE = [
     "reportportal.security.ContentSecurityPolicyMiddleware",
     "reportportal.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # One language (LANGUAGES): nothing to negotiate per request.
+    "reportportal.middleware.OneLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
