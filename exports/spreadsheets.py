@@ -21,7 +21,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from indicators.models import Indicator
 from indicators.scoring import explain, fmt
-from indicators.selectors import active_data_elements, active_indicator_set_with_indicators
+from indicators.selectors import active_data_elements, active_indicator_set, set_indicators
 from org.models import County, Period, Township
 from reading.sections import SECTION_KEYS
 from reports.models import Report, ReportStatusChange
@@ -138,8 +138,8 @@ def townships_workbook(
     townships: list[Township], period: Period, *, title: str, progress: Progress = _noop
 ) -> bytes:
     """The workbook of the given townships (in county order) for the period."""
-    indicator_set = active_indicator_set_with_indicators(period)
-    indicators = list(indicator_set.indicators.all()) if indicator_set else []
+    indicator_set = active_indicator_set(period)
+    indicators = set_indicators(indicator_set.pk) if indicator_set else []
     elements = list(active_data_elements())
     book = Workbook(write_only=True)
     sheet = book.create_sheet("乡镇数据")

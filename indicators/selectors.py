@@ -16,6 +16,7 @@ from .scoring import CompiledIndicator
 _ACTIVE_ELEMENTS = FixedQuery(
     lambda: DataElement.objects.filter(active=True).order_by("order", "code")
 )
+_ALL_ELEMENTS = FixedQuery(lambda: DataElement.objects.order_by("order", "code"))
 _ACTIVE_SET = FixedQuery(
     lambda period_id: IndicatorSet.objects.filter(period_id=period_id, active=True)[:1]
 )
@@ -32,18 +33,26 @@ def active_data_elements() -> list[DataElement]:
 
 
 @per_request
+def all_data_elements() -> list[DataElement]:
+    """Retired ones too (what earlier submissions may hold), in form order."""
+    return _ALL_ELEMENTS()
+
+
+@per_request
 def active_indicator_set(period: Period) -> IndicatorSet | None:
     found = _ACTIVE_SET(period.pk)
     return found[0] if found else None
 
 
+_SET_INDICATORS = FixedQuery(
+    lambda set_id: Indicator.objects.filter(indicator_set_id=set_id).order_by("order", "id")
+)
+
+
 @per_request
-def active_indicator_set_with_indicators(period: Period) -> IndicatorSet | None:
-    return (
-        IndicatorSet.objects.filter(period=period, active=True)
-        .prefetch_related("indicators")
-        .first()
-    )
+def set_indicators(set_id: int) -> list[Indicator]:
+    """The set's indicators in order (the ranking's columns, a score's breakdown)."""
+    return _SET_INDICATORS(set_id)
 
 
 def compiled_indicators(indicator_set: IndicatorSet) -> list[CompiledIndicator]:

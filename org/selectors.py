@@ -31,6 +31,13 @@ def _periods() -> tuple[Period, ...]:
 
 
 _ALL_PERIODS = FixedQuery(lambda: Period.objects.order_by("-year"))
+_TOWNSHIP = FixedQuery(lambda pk: Township.objects.filter(pk=pk).select_related("county"))
+
+
+def township_or_none(pk: int) -> Township | None:
+    """The township with its county (compiled once), or None."""
+    found = _TOWNSHIP(pk)
+    return found[0] if found else None
 
 
 def counties() -> QuerySet[County]:

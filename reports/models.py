@@ -206,6 +206,9 @@ class ReviewComment(models.Model):
         related_name="+",
         verbose_name="标记解决人",
     )
+    # A comment's answers, oldest first, as reports.selectors.review.comment_threads reads them
+    # with it (set there; a comment read otherwise has its `answers` manager).
+    answer_list: list["ReviewComment"]
 
     class Meta:
         ordering = ["created_at", "id"]

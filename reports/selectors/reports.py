@@ -194,8 +194,18 @@ def figure_rows(report: Report) -> list[tuple[DataElement, int | None]]:
     return [(element, figures.get(element.code)) for element in active_data_elements()]
 
 
-def report_status_changes(report: Report) -> QuerySet[ReportStatusChange]:
-    return report.status_changes.select_related("actor").order_by("at", "id")
+_STATUS_CHANGES = FixedQuery(
+    lambda report_id: (
+        ReportStatusChange.objects.filter(report_id=report_id)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+)
+
+
+def report_status_changes(report: Report) -> list[ReportStatusChange]:
+    """The report's workflow moves, oldest first, with who made them (compiled once)."""
+    return _STATUS_CHANGES(report.pk)
 
 
 def approval_of(report: Report) -> ReportStatusChange | None:

@@ -5,36 +5,48 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from indicators.models import DataElement
+from indicators.selectors import all_data_elements
+from org.models import County, Period
 from reading.diff import Diff, diff_texts
 from reading.followup import FollowUp, follow_up
 from reading.sections import SECTIONS
+from reportportal.db import FixedQuery
 from reportportal.memo import per_request
 
-from ..models import Report, ReportSnapshot, ReviewComment
+from ..models import ReminderPolicy, Report, ReportSnapshot, ReviewComment
 from ..workflow import SENT_STATUSES
 from .stamps import report_has
 
 
 def comment_threads(report: Report) -> dict[str, list[ReviewComment]]:
-    """target → its comments (newest round last), each with its answers prefetched."""
+    """target → its comments (newest round last), each with its answers (answer_list): one
+    statement, compiled once, for both."""
     threads: dict[str, list[ReviewComment]] = {}
     if not report_has(report.pk, "comments"):
         return threads  # this request's stamp of the report found none
-    comments = (
-        report.comments.filter(parent__isnull=True)
-        .select_related("author", "resolved_by")
-        .prefetch_related(
-            Prefetch("answers", queryset=ReviewComment.objects.select_related("author"))
-        )
-    )
-    for comment in comments:
-        threads.setdefault(comment.target, []).append(comment)
+    everything = _COMMENTS(report.pk)  # comments and answers, oldest first
+    answers: dict[int, list[ReviewComment]] = {}
+    for item in everything:
+        if item.parent_id is not None:
+            answers.setdefault(item.parent_id, []).append(item)
+    for comment in everything:
+        if comment.parent_id is None:
+            comment.answer_list = answers.get(comment.pk, [])
+            threads.setdefault(comment.target, []).append(comment)
     return threads
+
+
+_COMMENTS = FixedQuery(
+    lambda report_id: (
+        ReviewComment.objects.filter(report_id=report_id)
+        .select_related("author", "resolved_by")
+        .order_by("created_at", "id")
+    )
+)
 
 
 @dataclass
@@ -51,10 +63,15 @@ class PartChange:
         return self.before != self.after
 
 
+_LAST_TWO_ROUNDS = FixedQuery(
+    lambda report_id: ReportSnapshot.objects.filter(report_id=report_id).order_by("-round")[:2]
+)
+
+
 @per_request
 def _last_two_rounds(report_id: int) -> list[ReportSnapshot]:
     """Read once for the review page's two comparisons (the parts and the figures)."""
-    return list(ReportSnapshot.objects.filter(report_id=report_id).order_by("-round")[:2])
+    return _LAST_TWO_ROUNDS(report_id)
 
 
 def round_changes(report: Report) -> dict[str, PartChange] | None:
@@ -81,9 +98,9 @@ def figure_changes(report: Report) -> list[tuple[str, int | None, int | None]]:
         return []
     latest, previous = snapshots
     return [
-        (name, previous.figures.get(code), latest.figures.get(code))
-        for code, name in DataElement.objects.order_by("order", "code").values_list("code", "name")
-        if previous.figures.get(code) != latest.figures.get(code)
+        (element.name, previous.figures.get(element.code), latest.figures.get(element.code))
+        for element in all_data_elements()
+        if previous.figures.get(element.code) != latest.figures.get(element.code)
     ]
 
 
@@ -123,7 +140,7 @@ def open_comments(
                         comment=comment,
                         label=labels.get(target, target),
                         anchor=ReviewComment.anchor(target),
-                        answered=any(True for _answer in comment.answers.all()),
+                        answered=bool(comment.answer_list),
                     )
                 )
     found.sort(key=lambda item: (order.get(item.comment.target, len(order)), item.comment.pk))
@@ -142,18 +159,26 @@ class PlanFollowUp:
         return sum(1 for item in self.items if not item.done)
 
 
-def plan_follow_up(report: Report) -> PlanFollowUp | None:
-    """The follow-up of the township's previous-year plan, when it reported that year."""
-    previous = (
+# The township's sent report of the year before the period's, with its plan: compiled once, the
+# year read by the statement (a year is no id to stand in for: reportportal.db.FixedQuery).
+_PREVIOUS_PLAN = FixedQuery(
+    lambda township_id, period_id: (
         Report.objects.filter(
-            township_id=report.township_id,
-            period__year=report.period.year - 1,
+            township_id=township_id,
+            period__year=Subquery(Period.objects.filter(pk=period_id).values("year")[:1]) - 1,
             status__in=SENT_STATUSES,
         )
         .select_related("period")
         .only("pk", "next_year_plan", "period__year", "township_id", "status")
-        .first()
+        .order_by("pk")[:1]
     )
+)
+
+
+def plan_follow_up(report: Report) -> PlanFollowUp | None:
+    """The follow-up of the township's previous-year plan, when it reported that year."""
+    found = _PREVIOUS_PLAN(report.township_id, report.period_id)
+    previous = found[0] if found else None
     if previous is None or not previous.next_year_plan.strip():
         return None
     return PlanFollowUp(previous, _follow_up(previous.next_year_plan, report.measures_and_results))
@@ -165,3 +190,14 @@ def _follow_up(plan: str, measures: str) -> list[FollowUp]:
     digest = hashlib.sha256(f"{plan}\0{measures}".encode()).hexdigest()
     found = cache.get_or_set(f"followup:{digest}", lambda: follow_up(plan, measures), 3600)
     return cast(list[FollowUp], found)
+
+
+_REMINDER_POLICY = FixedQuery(
+    lambda county_id: ReminderPolicy.objects.filter(county_id=county_id).order_by("pk")[:1]
+)
+
+
+def reminder_policy_of(county: County) -> ReminderPolicy:
+    """The county's reminder settings, or the defaults (unsaved) while it has none."""
+    found = _REMINDER_POLICY(county.pk)
+    return found[0] if found else ReminderPolicy(county=county)

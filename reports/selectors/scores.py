@@ -7,13 +7,16 @@ from typing import Any
 
 from indicators.models import DeductionItem, Indicator, IndicatorSet
 from indicators.scoring import explain
-from indicators.selectors import active_indicator_set_with_indicators
+from indicators.selectors import active_indicator_set, set_indicators
 from org.models import County, Period, Township
+from org.selectors import periods
+from reading.sections import SECTION_KEYS
 from reportportal.db import FixedQuery
 
 from ..models import Report, ReportScore, ReviewerDeduction
 from ..workflow import ReportStatus
 from .reports import county_dashboard
+from .stamps import report_has
 
 
 @dataclass
@@ -68,8 +71,8 @@ def county_ranking(
 ) -> Ranking:
     """Every township of the county with its score for the period, ranked; from the county's
     dashboard rows when the caller has them (no second read of the reports)."""
-    indicator_set = active_indicator_set_with_indicators(period)
-    indicators = list(indicator_set.indicators.all()) if indicator_set else []
+    indicator_set = active_indicator_set(period)
+    indicators = set_indicators(indicator_set.pk) if indicator_set else []
     rows = []
     for township, report in (
         dashboard if dashboard is not None else county_dashboard(county, period)
@@ -102,14 +105,21 @@ def _sort_key(sort: str, descending: bool) -> Callable[[RankRow], tuple[Decimal,
     return key
 
 
+_TOWNSHIP_REPORTS = FixedQuery(
+    lambda township_id: (
+        Report.objects.filter(township_id=township_id)
+        .select_related("score", "period")
+        .defer(*SECTION_KEYS)
+    )
+)
+
+
 def township_history(township: Township) -> list[tuple[Period, Report | None, ReportScore | None]]:
-    reports = {
-        r.period_id: r
-        for r in Report.objects.filter(township=township).select_related("score", "period")
-    }
+    """Every year, oldest first, with the township's report (without its parts) and score."""
+    reports = {r.period_id: r for r in _TOWNSHIP_REPORTS(township.pk)}
     return [
         (period, reports.get(period.pk), _score_of(reports.get(period.pk)))
-        for period in Period.objects.order_by("year")
+        for period in reversed(periods())
     ]
 
 
@@ -124,7 +134,30 @@ def report_score(report: Report) -> tuple[ReportScore | None, list[dict[str, Any
     score = found[0] if found else None
     if score is None:
         return None, []
-    return score, explain(score.breakdown, score.indicator_set.indicators.all())
+    return score, explain(score.breakdown, set_indicators(score.indicator_set_id))
+
+
+# The reviewer-scored indicators of a period's active set and their deduction items, and the
+# deductions made on a report (withdrawn ones too, oldest first).
+_REVIEWER_INDICATORS = FixedQuery(
+    lambda period_id: Indicator.objects.filter(
+        indicator_set__period_id=period_id,
+        indicator_set__active=True,
+        rule=Indicator.Rule.REVIEWER,
+    ).order_by("order", "id")
+)
+_REVIEWER_ITEMS = FixedQuery(
+    lambda period_id: DeductionItem.objects.filter(
+        indicator__indicator_set__period_id=period_id,
+        indicator__indicator_set__active=True,
+        indicator__rule=Indicator.Rule.REVIEWER,
+    ).order_by("order", "id")
+)
+_DEDUCTIONS = FixedQuery(
+    lambda report_id: ReviewerDeduction.objects.filter(report_id=report_id).select_related(
+        "item", "created_by", "withdrawn_by"
+    )
+)
 
 
 def reviewer_scoring(
@@ -135,27 +168,19 @@ def reviewer_scoring(
 ]:
     """The reviewer-scored indicators of the report's active set, each with its deduction items
     and the one ticked on this report (or None); and every deduction ever made on it, withdrawn
-    ones too, oldest first. Three queries."""
-    indicators = list(
-        Indicator.objects.filter(
-            indicator_set__period_id=report.period_id,
-            indicator_set__active=True,
-            rule=Indicator.Rule.REVIEWER,
-        )
-        .prefetch_related("deduction_items")
-        .order_by("order", "id")
-    )
+    ones too, oldest first. Each query compiled once, the last two only when there is something
+    to find."""
+    indicators = _REVIEWER_INDICATORS(report.period_id)
     if not indicators:
         return [], []
-    history = list(
-        ReviewerDeduction.objects.filter(report=report).select_related(
-            "item", "created_by", "withdrawn_by"
-        )
-    )
+    items: dict[int, list[DeductionItem]] = {}
+    for item in _REVIEWER_ITEMS(report.period_id):
+        items.setdefault(item.indicator_id, []).append(item)
+    history = _DEDUCTIONS(report.pk) if report_has(report.pk, "deductions") else []
     active = {d.item_id: d for d in history if d.withdrawn_at is None}
     return (
         [
-            (indicator, [(item, active.get(item.pk)) for item in indicator.deduction_items.all()])
+            (indicator, [(item, active.get(item.pk)) for item in items.get(indicator.pk, [])])
             for indicator in indicators
         ],
         history,

@@ -7,7 +7,7 @@ from functools import partial
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -15,6 +15,7 @@ from simple_history.utils import bulk_update_with_history
 from indicators.selectors import validation_rules
 from org.audit import Event, audit_record, audit_record_many
 from org.models import Period
+from reportportal.db import execute_prepared
 
 from .. import notifications
 from ..checks import submission_errors
@@ -155,6 +156,17 @@ def report_save_and_submit(
     raise refused
 
 
+_ROUND_COMMENTS_SQL = f"""SELECT EXISTS (SELECT 1 FROM {ReviewComment._meta.db_table}
+    WHERE report_id = %s AND round = %s AND parent_id IS NULL)"""
+
+
+def _has_comments_of_round(report_id: int, round_: int) -> bool:
+    """Whether a reviewer commented on this submission (answers are not comments)."""
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, _ROUND_COMMENTS_SQL, [report_id, round_])
+        return bool(cursor.fetchone()[0])
+
+
 @transaction.atomic
 def report_withdraw(*, report: Report, actor: User) -> Report:
     """Takes a submission back to draft, as if never sent, while no reviewer has acted on it."""
@@ -162,7 +174,7 @@ def report_withdraw(*, report: Report, actor: User) -> Report:
     if locked.period.locked:
         raise ReportError(f"{locked.period}已被管理员锁定，不能撤回。")
     round_ = current_round(locked)
-    if locked.comments.filter(round=round_, parent__isnull=True).exists():
+    if _has_comments_of_round(locked.pk, round_):
         raise ReportError("县级审核员已对本次报送提出意见，不能再撤回。")
     locked.snapshots.filter(round=round_).delete()
     fields: tuple[str, ...] = ()

@@ -39,7 +39,7 @@ from reportportal.types import AuthedRequest
 
 from .. import similarity
 from ..checks import submission_errors
-from ..models import ReminderPolicy, Report, ReportSimilarity, ReviewComment
+from ..models import Report, ReportSimilarity, ReviewComment
 from ..selectors.evidence import evidence_by_target
 from ..selectors.plausibility import figure_plausibility
 from ..selectors.reports import (
@@ -63,7 +63,13 @@ from ..selectors.reports import (
 from ..selectors.reports import (
     review_queue as queue_of,
 )
-from ..selectors.review import comment_threads, figure_changes, plan_follow_up, round_changes
+from ..selectors.review import (
+    comment_threads,
+    figure_changes,
+    plan_follow_up,
+    reminder_policy_of,
+    round_changes,
+)
 from ..selectors.scores import report_score, reviewer_scoring
 from ..selectors.stamps import (
     FRAGMENT_SECONDS,
@@ -99,7 +105,7 @@ def county_home(request: AuthedRequest) -> HttpResponse:
     if show and show not in DASHBOARD_FILTERS:
         raise BadRequest("筛选参数不正确，请点击页面上的统计方块筛选。")
     manages = manages_county(request.user)
-    policy = ReminderPolicy.objects.filter(county=county).first() or ReminderPolicy(county=county)
+    policy = reminder_policy_of(county)
 
     def context() -> dict[str, object]:
         rows = county_dashboard(county, period) if period else []

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from indicators.charts import totals_chart
@@ -13,9 +13,8 @@ from org.access import (
     may_view_township,
     sees_drafts_of,
 )
-from org.models import Township
 from org.params import optional_id, period_from_query, place_from_query
-from org.selectors import county_chooser, periods
+from org.selectors import county_chooser, periods, township_or_none
 from reportportal.fragments import cached_fragment
 from reportportal.types import AuthedRequest
 
@@ -86,8 +85,8 @@ def report_score(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def township_scores(request: AuthedRequest, pk: int) -> HttpResponse:
-    township = get_object_or_404(Township.objects.select_related("county"), pk=pk)
-    if not may_view_township(request.user, township):
+    township = township_or_none(pk)
+    if township is None or not may_view_township(request.user, township):
         raise Http404
     return render(
         request,
