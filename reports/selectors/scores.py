@@ -139,18 +139,24 @@ def report_score(report: Report) -> tuple[ReportScore | None, list[dict[str, Any
 
 # The reviewer-scored indicators of a period's active set and their deduction items, and the
 # deductions made on a report (withdrawn ones too, oldest first).
+def _reviewer_scored(period_id: int, via: str = "") -> dict[str, object]:
+    """The filter of the reviewer-scored indicators of the period's active set (`via`: the path
+    from another model to the indicator)."""
+    return {
+        f"{via}indicator_set__period_id": period_id,
+        f"{via}indicator_set__active": True,
+        f"{via}rule": Indicator.Rule.REVIEWER,
+    }
+
+
 _REVIEWER_INDICATORS = FixedQuery(
-    lambda period_id: Indicator.objects.filter(
-        indicator_set__period_id=period_id,
-        indicator_set__active=True,
-        rule=Indicator.Rule.REVIEWER,
-    ).order_by("order", "id")
+    lambda period_id: Indicator.objects.filter(**_reviewer_scored(period_id)).order_by(
+        "order", "id"
+    )
 )
 _REVIEWER_ITEMS = FixedQuery(
     lambda period_id: DeductionItem.objects.filter(
-        indicator__indicator_set__period_id=period_id,
-        indicator__indicator_set__active=True,
-        indicator__rule=Indicator.Rule.REVIEWER,
+        **_reviewer_scored(period_id, via="indicator__")
     ).order_by("order", "id")
 )
 _DEDUCTIONS = FixedQuery(

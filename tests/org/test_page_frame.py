@@ -41,20 +41,26 @@ def frame(source: str, user) -> str:
     return Template(source).render(Context(context))
 
 
-def test_every_role_gets_the_same_menu_and_name(personas):
+@pytest.fixture
+def every_role(personas):
+    """A user of each role, a city reviewer whose name needs escaping, and one with no role."""
     city_reviewer = UserFactory(username="city", first_name="<b>周", last_name="市</b>")
     city = City.objects.create(province="河南省", name="周口市")
     membership_assign(user=city_reviewer, role=Membership.Role.CITY_REVIEWER, city=city)
-    no_role = UserFactory(username="norole&co")
-    users = [
+    return [
         personas.clerk_lianchi,
         personas.reviewer_shenqiu,
         personas.admin,
         personas.security,
         personas.auditor,
         city_reviewer,
-        no_role,
+        UserFactory(username="norole&co"),
     ]
+
+
+def test_every_role_gets_the_same_menu_and_name(personas, every_role):
+    users = every_role
+    city_reviewer = next(user for user in users if user.username == "city")
     drawn = set()
     for user in users:
         after = frame(AFTER, user)
@@ -153,23 +159,11 @@ BASE_BEFORE = """{% load page_frame %}<!doctype html>
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_the_frame_draws_what_the_template_drew_for_every_role(rf, personas, method):
-    city_reviewer = UserFactory(username="city", first_name="<b>周", last_name="市</b>")
-    city = City.objects.create(province="河南省", name="周口市")
-    membership_assign(user=city_reviewer, role=Membership.Role.CITY_REVIEWER, city=city)
+def test_the_frame_draws_what_the_template_drew_for_every_role(rf, personas, every_role, method):
     Notice.objects.create(
         user=personas.clerk_lianchi, kind=Notice.Kind.RETURNED, title="您的报告已退回"
     )
-    users = [
-        personas.clerk_lianchi,
-        personas.reviewer_shenqiu,
-        personas.admin,
-        personas.security,
-        personas.auditor,
-        city_reviewer,
-        UserFactory(username="norole&co"),
-        AnonymousUser(),
-    ]
+    users = [*every_role, AnonymousUser()]
     page = '{% extends "base.html" %}{% block content %}<p>正文</p>{% endblock %}'
     drawn = set()
     for user in users:
