@@ -322,6 +322,26 @@ def review_queue_first_page(county: County, period: Period, status: str, size: i
     return query(county.pk, period.pk)
 
 
+# How many reports the unfiltered queue holds (queue_members' count), one statement per status
+# written out: the queue asks on every visit after a move in the county.
+_QUEUE_COUNT_SQL = f"""SELECT count(*) FROM {Report._meta.db_table} r
+JOIN {Township._meta.db_table} t ON t.id = r.township_id
+WHERE t.county_id = %s AND r.period_id = %s AND r.status """
+_SENT_LIST = ", ".join(f"'{status}'" for status in sorted(SENT_STATUSES))
+
+
+def review_queue_count(county: County, period: Period, status: str) -> int:
+    """queue_members(county, period=period, status=status).count()."""
+    if status not in QUEUE_STATUSES:
+        raise ValueError(f"not a queue status: {status!r}")
+    with connection.cursor() as cursor:
+        if status == "sent":  # the statuses are the workflow's constants, not input
+            execute_prepared(cursor, f"{_QUEUE_COUNT_SQL}IN ({_SENT_LIST})", [county.pk, period.pk])
+        else:
+            execute_prepared(cursor, f"{_QUEUE_COUNT_SQL}= %s", [county.pk, period.pk, status])
+        return int(cursor.fetchone()[0])
+
+
 def county_townships(county: County) -> list[Township]:
     """The county's townships in the official order."""
     return _COUNTY_TOWNSHIPS(county.pk)
@@ -470,12 +490,18 @@ def last_return(report: Report) -> ReportStatusChange | None:
     """Why the report was last sent back to the township (return or reopen), by whom, when."""
     if report.status != ReportStatus.RETURNED:
         return None
-    return (
-        report.status_changes.filter(to_status=ReportStatus.RETURNED)
+    found = _LAST_RETURN(report.pk)
+    return found[0] if found else None
+
+
+# A returned report's edit page is what its clerk opens most near the deadline: compiled once.
+_LAST_RETURN = FixedQuery(
+    lambda report_id: (
+        ReportStatusChange.objects.filter(report_id=report_id, to_status=ReportStatus.RETURNED)
         .select_related("actor")
-        .order_by("-at", "-id")
-        .first()
+        .order_by("-at", "-id")[:1]
     )
+)
 
 
 # --- 督办: how urgently a county must chase a township ---------------------------------------

@@ -56,6 +56,7 @@ from ..selectors.reports import (
     report_figures,
     report_status_changes,
     reports_for_user,
+    review_queue_count,
     review_queue_first_page,
     status_counts,
     with_texts,
@@ -214,7 +215,9 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
             int,
             cache.get_or_set(
                 f"queue-count:{county.pk}:{period.pk}:{status}:{township_id}:{stamp}",
-                members.count,
+                members.count
+                if township_id is not None
+                else lambda: review_queue_count(county, period, status),
                 FRAGMENT_SECONDS,
             ),
         )

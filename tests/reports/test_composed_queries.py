@@ -59,6 +59,8 @@ def resent(personas, full_parts):
         ("reviewer_shenqiu", "county_home", False),
         ("reviewer_shenqiu", "ranking", False),
         ("clerk_lianchi", "township_home", False),
+        ("clerk_lianchi", "report_evidence", True),
+        ("reviewer_shenqiu", "review_queue", False),
     ],
 )
 def test_a_page_drawn_again_composes_no_query(
@@ -115,3 +117,41 @@ def test_a_withdrawal_composes_no_query(client, personas, full_parts, composed):
     assert [sql for sql in composed if sql.startswith("SELECT")] == []
     report.refresh_from_db()
     assert report.status == "draft"
+
+
+@pytest.fixture
+def returned(personas, full_parts):
+    """莲池镇's report sent back with a comment on a part and one on a figure, one answered."""
+    report = submit_report(
+        township=personas.lianchi,
+        period=personas.period,
+        clerk=personas.clerk_lianchi,
+        parts=full_parts,
+        figures={"villages_total": 26, "villages_with_legal_advisor": 26},
+    )
+    comment = comment_add(
+        report=report, actor=personas.reviewer_shenqiu, target="shortcomings", body="请补充原因。"
+    )
+    comment_add(
+        report=report,
+        actor=personas.reviewer_shenqiu,
+        target="fig:villages_total",
+        body="请核对村数。",
+    )
+    report_return(report=report, actor=personas.reviewer_shenqiu, reason="请按意见修改。")
+    comment_answer(comment=comment, actor=personas.clerk_lianchi, body="已补充人员不足的原因。")
+    return report
+
+
+@pytest.mark.parametrize("name", ["report_edit", "report_detail"])
+def test_a_returned_reports_pages_compose_no_query(client, personas, returned, composed, name):
+    client.force_login(personas.clerk_lianchi)
+    url = reverse(name, args=[returned.pk])
+    for _visit in range(2):
+        cache.clear()
+        composed.clear()
+        page = client.get(url)
+        assert page.status_code == 200
+    html = page.content.decode()
+    assert "请按意见修改。" in html and "已补充人员不足的原因。" in html
+    assert composed == []

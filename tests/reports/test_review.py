@@ -420,3 +420,36 @@ def test_the_review_page_offers_the_next_report_and_warns_before_approving_with_
     assert "还有 1 条审核意见未解决" in page
     after = client.post(reverse("report_act", args=[first.pk, "approve"]), follow=True)
     assert "下一份待审核：东城街道" in after.content.decode()
+
+
+def test_the_queues_count_is_its_members_whatever_the_status(personas):
+    from reports.selectors.reports import QUEUE_STATUSES, queue_members, review_queue_count
+    from tests.factories import CountyFactory, PeriodFactory, ReportFactory, TownshipFactory
+
+    statuses = [
+        ReportStatus.DRAFT,
+        ReportStatus.SUBMITTED,
+        ReportStatus.SUBMITTED,
+        ReportStatus.RETURNED,
+        ReportStatus.APPROVED,
+        ReportStatus.PUBLISHED,
+    ]
+    other_county = CountyFactory(name="项城市")
+    other_period = PeriodFactory(year=2031)
+    for n, status in enumerate(statuses):
+        town = TownshipFactory(county=personas.shenqiu, name=f"计数镇{n}")
+        ReportFactory(township=town, period=personas.period, status=status)
+        ReportFactory(township=town, period=other_period, status=ReportStatus.SUBMITTED)
+        elsewhere = TownshipFactory(county=other_county, name=f"外县镇{n}")
+        ReportFactory(township=elsewhere, period=personas.period, status=status)
+    counted = {
+        status: review_queue_count(personas.shenqiu, personas.period, status)
+        for status in QUEUE_STATUSES
+    }
+    assert counted == {
+        status: queue_members(personas.shenqiu, period=personas.period, status=status).count()
+        for status in QUEUE_STATUSES
+    }
+    assert counted[ReportStatus.SUBMITTED] == 2 and counted["sent"] == 5
+    with pytest.raises(ValueError):
+        review_queue_count(personas.shenqiu, personas.period, ReportStatus.DRAFT)
