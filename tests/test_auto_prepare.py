@@ -99,6 +99,23 @@ def test_a_statement_postgresql_cannot_prepare_leaves_the_transaction_usable():
     assert not any(s.endswith(" AS SELECT $1 IS NULL") for s in prepared().values())
 
 
+@pytest.mark.django_db
+def test_a_statement_with_nulls_is_prepared_and_checks_what_comes_later_in_their_place():
+    # A NULL says nothing of its type: the place (here an integer) is checked on later runs.
+    assert run("SELECT COALESCE(%s, 0) + 1 AS n", [None]) == [(1,)]
+    assert run("SELECT COALESCE(%s, 0) + 1 AS n", [None]) == [(1,)]
+    assert any(s.endswith(" AS SELECT COALESCE($1, 0) + 1 AS n") for s in prepared().values())
+    assert run("SELECT COALESCE(%s, 0) + 1 AS n", [4]) == [(5,)]
+    # 2.5 does not fit the integer PostgreSQL gave the place: sent as it is, it means 2.5
+    # (prepared, PostgreSQL would refuse it as an integer).
+    assert run("SELECT COALESCE(%s, 0) + 1 AS n", [2.5]) == [(decimal.Decimal("3.5"),)]
+    # A row written with NULLs (the history rows of every save have some) is prepared too.
+    for name in ("zhao", "qian", "sun"):
+        User.objects.create(username=name)  # last_login is NULL
+    assert any('INSERT INTO "auth_user"' in s for s in prepared().values())
+    assert set(User.objects.values_list("last_login", flat=True)) == {None}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_new_connection_prepares_again():
     for _ in range(2):

@@ -10,8 +10,10 @@ parses it once and, after its own first executions, keeps a generic plan when th
 
 A statement is only prepared when PostgreSQL reads each parameter as the type the value already
 has (an integer where an integer goes, a string anywhere a quoted literal could go); otherwise it
-is released and that text is always sent as it is. So a query answers exactly what it would
-unprepared. What was prepared belongs to one connection: a new one (CONN_MAX_AGE, a lost
+is released and that text is always sent as it is. A NULL says nothing of its type (a NULL of the
+type PostgreSQL gave its place is what the literal would have been): a place that held one when
+the statement was prepared is checked again on each run, and a run whose value there does not fit
+is sent as it is. So a query answers exactly what it would unprepared. What was prepared belongs to one connection: a new one (CONN_MAX_AGE, a lost
 connection) starts again. PgBouncer in transaction mode cannot be put in front of it (a prepared
 statement would be missing on the next server connection); session mode can.
 """
@@ -56,7 +58,7 @@ def fits(value: object, pg_type: str) -> bool:
     """Whether PostgreSQL reading `value` as `pg_type` means what the value written out in the
     statement would have meant."""
     if value is None:
-        return False  # nothing to learn the intended type from: never prepared on a NULL
+        return False  # nothing to learn the intended type from (statement_for checks later runs)
     if isinstance(value, str):
         return True  # a quoted literal takes the type its place asks for, prepared or not
     if isinstance(value, bool):
@@ -88,6 +90,8 @@ class _Prepared:
         self.connection = connection
         self.counts: dict[str, int] = {}
         self.names: dict[str, str | None] = {}  # text → statement name, or None: never
+        # text → (place, type) of the parameters that were NULL when it was prepared
+        self.unchecked: dict[str, tuple[tuple[int, str], ...]] = {}
 
     def forget(self, raw_cursor: Any) -> None:
         # Only its own: reportportal.db.execute_prepared keeps its statements on this connection.
@@ -95,6 +99,7 @@ class _Prepared:
             raw_cursor.execute(f"DEALLOCATE {name}")
         self.counts.clear()
         self.names.clear()
+        self.unchecked.clear()
 
 
 def _state(db: Any) -> _Prepared:
@@ -125,6 +130,11 @@ def statement_for(db: Any, raw_cursor: Any, sql: str, params: Any) -> str | None
         name = _prepare(state, raw_cursor, sql, params)
     if name is None:
         return None
+    unchecked = state.unchecked.get(sql)
+    if unchecked and not all(
+        params[at] is None or fits(params[at], kind) for at, kind in unchecked
+    ):
+        return None  # a value where only NULLs were seen, of another type: sent as it is
     return f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
 
 
@@ -156,12 +166,21 @@ def _prepare(state: _Prepared, raw_cursor: Any, sql: str, params: Any) -> str | 
             raw_cursor.execute("RELEASE SAVEPOINT portal_auto_prepare")
         state.names[sql] = None
         return None
-    if len(types) != len(params) or not all(map(fits, params, types)):
+    if len(types) != len(params) or not all(
+        value is None or fits(value, kind) for value, kind in zip(params, types, strict=True)
+    ):
         raw_cursor.execute(f"DEALLOCATE {name}")
         state.names[sql] = None
         return None
     state.counts.pop(sql, None)
     state.names[sql] = name
+    nulls = tuple(
+        (at, kind)
+        for at, (value, kind) in enumerate(zip(params, types, strict=True))
+        if value is None
+    )
+    if nulls:
+        state.unchecked[sql] = nulls
     return name
 
 
