@@ -111,18 +111,27 @@ def test_failures_are_grouped_by_page_and_kind():
 
 
 def test_the_background_worker_runs_below_the_web_server_as_in_production():
-    """deploy/systemd/reportportal-worker.service sets Nice; the load run's worker takes the
-    same."""
+    """deploy/systemd/reportportal-worker.service sets Nice and the matching CPUWeight (nice 10
+    is a tenth of nice 0's share; the web server keeps the default weight, 100); the load run's
+    worker takes the same nice, for its process and for its session's autogroup."""
     from devtools.management.commands.loadtest import WORKER_NICE, _start_worker, _stop_process
 
     unit = (ROOT / "deploy" / "systemd" / "reportportal-worker.service").read_text()
     assert f"\nNice={WORKER_NICE}\n" in unit
+    assert "\nCPUWeight=10\n" in unit
+    web_unit = (ROOT / "deploy" / "systemd" / "reportportal-web.service").read_text()
+    assert "CPUWeight" not in web_unit and "Nice" not in web_unit
     redis_db = os.getenv("LOADTEST_REDIS_DB", "14")
     env = dict(os.environ, CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{redis_db}")
     worker = _start_worker(env)
     try:
         own = os.getpriority(os.PRIO_PROCESS, 0)
         assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(own + WORKER_NICE, 19)
+        autogroup = Path(f"/proc/{worker.pid}/autogroup")
+        if autogroup.exists():  # kernels with autogroups (this machine's, Debian's)
+            assert autogroup.read_text().split()[-2:] == ["nice", str(WORKER_NICE)]
+            own_group = Path("/proc/self/autogroup").read_text().split()[0]
+            assert autogroup.read_text().split()[0] != own_group
     finally:
         _stop_process(worker)
     assert worker.poll() is not None
