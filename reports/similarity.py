@@ -14,8 +14,8 @@ from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError, transaction
-from django.db.models import Count
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q, Value
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -34,7 +34,7 @@ from reading.passages import (
     verdict,
 )
 from reading.sections import SECTION_KEYS, SECTIONS_BY_KEY, Section
-from reportportal.db import FixedQuery
+from reportportal.db import FixedQuery, execute_prepared
 
 from .models import Report, ReportBand, ReportFingerprint, ReportSimilarity
 from .workflow import SENT_STATUSES
@@ -125,32 +125,55 @@ def reports_fingerprint(*, reports: list[Report]) -> int:
     return len(fingerprints)
 
 
+# The report's own bands are read by the statement itself: one round trip, and a fixed text
+# prepared once per connection (the worker runs it after every submission).
+_CANDIDATES = f"""
+SELECT b.report_id FROM {ReportBand._meta.db_table} b
+WHERE b.period_id = %s AND b.report_id <> %s AND b.band_hash IN (
+    SELECT m.band_hash FROM {ReportBand._meta.db_table} m WHERE m.report_id = %s
+)
+GROUP BY b.report_id
+ORDER BY count(b.id) DESC, b.report_id
+LIMIT %s
+"""
+
+
 def similar_candidates(report: Report, limit: int = CANDIDATES) -> list[int]:
     """Ids of the same year's reports sharing the most bands with this report's stored bands,
     most first: one query on the band index."""
-    mine = list(ReportBand.objects.filter(report=report).values_list("band_hash", flat=True))
-    if not mine:
-        return []
-    return list(
-        ReportBand.objects.filter(period_id=report.period_id, band_hash__in=mine)
-        .exclude(report_id=report.pk)
-        .values("report_id")
-        .annotate(shared=Count("id"))
-        .order_by("-shared", "report_id")
-        .values_list("report_id", flat=True)[:limit]
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, _CANDIDATES, [report.period_id, report.pk, report.pk, limit])
+        return [report_id for (report_id,) in cursor.fetchall()]
+
+
+# A township has one report a year: the order only makes the statement's text fixed. The year
+# goes in as a Value: as a plain number FixedQuery's stand-in would be out of the field's range.
+_SENT_OF_TOWNSHIP_AND_YEAR = FixedQuery(
+    lambda township, year: (
+        Report.objects.filter(
+            township_id=township, period__year=Value(year), status__in=SENT_STATUSES
+        )
+        .select_related("period")
+        .order_by("pk")[:1]
     )
+)
+_WITH_PERIOD = FixedQuery(
+    lambda pk: Report.objects.filter(pk=pk).select_related("period").order_by()
+)
+_SENT = FixedQuery(
+    lambda pk: (
+        Report.objects.filter(pk=pk, status__in=SENT_STATUSES).select_related("period").order_by()
+    )
+)
+
+
+def _sent_report_of(township_id: int, year: int) -> Report | None:
+    found = _SENT_OF_TOWNSHIP_AND_YEAR(township_id, year)
+    return found[0] if found else None
 
 
 def _previous_year_report(report: Report) -> Report | None:
-    return (
-        Report.objects.filter(
-            township_id=report.township_id,
-            period__year=report.period.year - 1,
-            status__in=SENT_STATUSES,
-        )
-        .select_related("period")
-        .first()
-    )
+    return _sent_report_of(report.township_id, report.period.year - 1)
 
 
 @lru_cache(maxsize=1)
@@ -268,7 +291,10 @@ def similar_reports_search(report: Report) -> SearchResult:
 @transaction.atomic
 def report_similarities_compute(*, report: Report) -> list[ReportSimilarity]:
     """Indexes the report, then finds and stores its similar reports (report_similarities_store)."""
-    report = Report.objects.select_related("period").get(pk=report.pk)
+    found = _WITH_PERIOD(report.pk)
+    if not found:
+        raise Report.DoesNotExist(f"report {report.pk} does not exist")
+    report = found[0]
     reports_fingerprint(reports=[report])
     return report_similarities_store(report=report)
 
@@ -294,21 +320,12 @@ def report_similarities_store(*, report: Report) -> list[ReportSimilarity]:
             )
             if back.similarity >= LIST_THRESHOLD or back.flagged:
                 rows.append(back)
-    following = (
-        Report.objects.filter(
-            township_id=report.township_id,
-            period__year=report.period.year + 1,
-            status__in=SENT_STATUSES,
-        )
-        .select_related("period")
-        .first()
-    )
+    following = _sent_report_of(report.township_id, report.period.year + 1)
     if following is not None:
         rows.append(
             _row(following, report, ReportSimilarity.Kind.PREVIOUS_YEAR, now, theirs=found.mine)
         )
-    ReportSimilarity.objects.filter(report=report).delete()
-    ReportSimilarity.objects.filter(other=report).delete()
+    ReportSimilarity.objects.filter(Q(report=report) | Q(other=report)).delete()
     # An upsert: another app server may be storing the same pair for the other report right now.
     ReportSimilarity.objects.bulk_create(
         rows,
@@ -321,9 +338,9 @@ def report_similarities_store(*, report: Report) -> list[ReportSimilarity]:
 
 def report_similarities_run(*, report_id: int) -> None:
     """The background job after a submission; a report deleted meanwhile is nothing to do."""
-    report = Report.objects.filter(pk=report_id, status__in=SENT_STATUSES).first()
-    if report is not None:
-        report_similarities_compute(report=report)
+    found = _SENT(report_id)
+    if found:
+        report_similarities_compute(report=found[0])
 
 
 # The task keeps its old name so that checks queued before an upgrade still run.
