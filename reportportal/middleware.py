@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 from functools import wraps
 from tempfile import SpooledTemporaryFile
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
+from django.utils.functional import LazyObject
 
 from .errors import bad_request_page, error_page
 
@@ -78,10 +79,11 @@ class CompleteBodyMiddleware:
 
 
 def _urlencoded_is_utf8(body: bytes) -> bool:
+    """Whether every name and value decodes as UTF-8. Decoding the body whole is the same as
+    decoding each piece: the separators (& and =) are ASCII, which never joins or splits a UTF-8
+    sequence, and are no hex digits, so no %XX escape spans two pieces."""
     try:
-        for pair in body.split(b"&"):
-            for piece in pair.split(b"=", 1):
-                unquote_to_bytes(piece.replace(b"+", b" ")).decode("utf-8")
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
@@ -135,6 +137,24 @@ class OneLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", self.language)
         return response
+
+
+class ResolvedUserMiddleware:
+    """Puts the user in place of the lazy `request.user` (AuthenticationMiddleware's, wrapped
+    again by django-otp's). Every page reads the user: the audit trail, the idle timeout, the
+    access checks and the navigation bar, so loading it lazily saves nothing. Each of a page's
+    hundreds of reads of it went through the lazy object's proxy (about 3 % of a page's time)."""
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # django-otp's lazy object stands for Django's, which stands for the user.
+        while isinstance(request.user, LazyObject):
+            lazy: Any = request.user
+            lazy.is_authenticated  # noqa: B018 - loads it (and django-otp's verification)
+            request.user = lazy._wrapped
+        return self.get_response(request)
 
 
 def public_when_anonymous(

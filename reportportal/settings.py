@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.conf.locale.zh_Hans import formats as zh_hans_formats
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "reportportal.middleware.ResolvedUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "org.audit.AuditMiddleware",
     "org.middleware.IdleTimeoutMiddleware",
@@ -117,7 +119,9 @@ WSGI_APPLICATION = "reportportal.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's, rendering numbers and dates without per-value localisation (one language).
+        "BACKEND": "reportportal.templating.PortalTemplates",
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -218,6 +222,11 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Templates print values without per-value localisation (reportportal.templating): a bare date
+# takes these formats, the zh-hans locale's own.
+DATE_FORMAT = zh_hans_formats.DATE_FORMAT
+DATETIME_FORMAT = zh_hans_formats.DATETIME_FORMAT
+TIME_FORMAT = zh_hans_formats.TIME_FORMAT
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
