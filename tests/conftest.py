@@ -20,6 +20,7 @@ from org.services import membership_assign
 from reading.sections import REQUIRED_SECTION_KEYS
 from reports.services.drafts import report_start
 from tests.factories import UserFactory
+from tests.helpers import submit_report
 
 FULL_PARTS = {
     "measures_and_results": "全年调解矛盾纠纷400余件，开展普法活动30余场。",
@@ -96,6 +97,19 @@ def draft(personas):
 @pytest.fixture
 def full_parts() -> dict[str, str]:
     return dict(FULL_PARTS)
+
+
+@pytest.fixture
+def sent(personas, full_parts):
+    """莲池镇's 2023 report sent by its clerk: every part, 26 villages, all with a legal adviser.
+    A test file that needs other figures defines its own `sent`."""
+    return submit_report(
+        township=personas.lianchi,
+        period=personas.period,
+        clerk=personas.clerk_lianchi,
+        parts=full_parts,
+        figures={"villages_total": 26, "villages_with_legal_advisor": 26},
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -12,21 +12,14 @@ from exports.documents import report_pdf_name
 from exports.models import ExportJob
 from reports.services.scoring import scores_recompute
 from reports.services.transitions import report_approve, report_publish
-from tests.helpers import submit_report
 
 MARKER = b"%PDF-1.4 served from storage\n"
 
 
 @pytest.fixture
-def published(personas, full_parts):
-    report = submit_report(
-        township=personas.lianchi,
-        period=personas.period,
-        clerk=personas.clerk_lianchi,
-        parts=full_parts,
-    )
-    report_approve(report=report, actor=personas.reviewer_shenqiu)
-    return report_publish(report=report, actor=personas.reviewer_shenqiu)
+def published(personas, sent):
+    report_approve(report=sent, actor=personas.reviewer_shenqiu)
+    return report_publish(report=sent, actor=personas.reviewer_shenqiu)
 
 
 def test_the_public_pdf_is_rendered_once_per_version(client, published):

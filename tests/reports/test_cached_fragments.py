@@ -34,17 +34,6 @@ from tests.factories import TownshipFactory, UserFactory
 from tests.helpers import submit_report
 
 
-@pytest.fixture
-def sent(personas, full_parts):
-    return submit_report(
-        township=personas.lianchi,
-        period=personas.period,
-        clerk=personas.clerk_lianchi,
-        parts=full_parts,
-        figures={"villages_total": 26, "villages_with_legal_advisor": 26},
-    )
-
-
 def township_with_clerk(personas, name: str, username: str) -> tuple[Township, User]:
     """Another township of 沈丘县, with its clerk."""
     township = TownshipFactory(county=personas.shenqiu, name=name)

@@ -10,7 +10,6 @@ from django.urls import reverse
 from reports.models import Report
 from reports.services.comments import comment_add, comment_answer
 from reports.services.transitions import report_return, report_submit
-from tests.helpers import submit_report
 
 
 @pytest.fixture
@@ -89,13 +88,8 @@ def test_the_township_history_composes_no_query(client, personas, resent, compos
     assert composed == []
 
 
-def test_a_withdrawal_composes_no_query(client, personas, full_parts, composed):
-    report = submit_report(
-        township=personas.lianchi,
-        period=personas.period,
-        clerk=personas.clerk_lianchi,
-        parts=full_parts,
-    )
+def test_a_withdrawal_composes_no_query(client, personas, sent, composed):
+    report = sent
     client.force_login(personas.clerk_lianchi)
     url = reverse("report_act", args=[report.pk, "withdraw"])
     assert client.post(url).status_code == 302
@@ -108,15 +102,9 @@ def test_a_withdrawal_composes_no_query(client, personas, full_parts, composed):
 
 
 @pytest.fixture
-def returned(personas, full_parts):
+def returned(personas, sent):
     """莲池镇's report sent back with a comment on a part and one on a figure, one answered."""
-    report = submit_report(
-        township=personas.lianchi,
-        period=personas.period,
-        clerk=personas.clerk_lianchi,
-        parts=full_parts,
-        figures={"villages_total": 26, "villages_with_legal_advisor": 26},
-    )
+    report = sent
     comment = comment_add(
         report=report, actor=personas.reviewer_shenqiu, target="shortcomings", body="请补充原因。"
     )

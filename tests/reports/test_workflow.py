@@ -212,20 +212,11 @@ def test_locked_period_blocks_submission_but_not_review(personas, full_parts):
     assert report_approve(report=submitted, actor=personas.reviewer_shenqiu).status == "approved"
 
 
-def test_the_latest_approval_read_from_the_moves_is_the_one_approval_of_queries(
-    personas, full_parts
-):
+def test_the_latest_approval_read_from_the_moves_is_the_one_approval_of_queries(personas, sent):
     """The report page takes the approval from the moves it lists (no query of its own)."""
     from reports.selectors.reports import approval_of, latest_approval, report_status_changes
-    from tests.helpers import submit_report
 
-    report = submit_report(
-        township=personas.lianchi,
-        period=personas.period,
-        clerk=personas.clerk_lianchi,
-        parts=full_parts,
-        figures={"villages_total": 26, "villages_with_legal_advisor": 26},
-    )
+    report = sent
     assert latest_approval(list(report_status_changes(report))) is None is approval_of(report)
     report_approve(report=report, actor=personas.reviewer_shenqiu)
     report.refresh_from_db()
